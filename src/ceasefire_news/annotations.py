@@ -1,0 +1,91 @@
+"""The annotation file (annotations/<id>.json): its layers, and how automatic layers are refreshed.
+
+Every layer points into the normalised full text corpus/<id>.txt with half-open code-point offsets; the file
+is pinned to that text by `text_sha256`. Automatic layers (origin "auto") are rewritten by ingest; manual
+ones (origin "manual") are never touched by tools.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .boilerplate import Detection
+from .normalize import NORMALISER_VERSION
+
+SCHEMA_VERSION = "1.0"
+OFFSET_UNIT = "codepoint"
+LAYERS = ("entities", "quotes", "sources", "captions", "boilerplate", "paragraphs")
+AUTO_LAYERS = ("boilerplate", "captions", "paragraphs")
+ID_PREFIX = {"entities": "e", "quotes": "q", "sources": "s", "captions": "c", "boilerplate": "b", "paragraphs": "p"}
+ENTITY_LABELS = {
+    "PERSON": "People, including fictional.",
+    "NORP": "Nationalities, religious or political groups (Palestinians, Israeli, Turkish).",
+    "ORG": "Organisations: companies, agencies, armed groups, institutions (Hamas, IDF, MIT).",
+    "GPE": "Countries, cities, states: places with a government (Israel, Gaza, Doha).",
+    "LOC": "Non-GPE locations: regions, bodies of water (West Bank as a region, Gaza Strip).",
+    "FAC": "Facilities: buildings, crossings, airports, bridges (Rafah Crossing, a mosque).",
+    "EVENT": "Named events (October 7 as an event, a named summit or operation).",
+    "DATE": "Absolute or relative dates and periods (Friday, December 19, 2025).",
+    "TIME": "Times of day.",
+    "MONEY": "Monetary values.",
+    "QUANTITY": "Measurements and counts with units.",
+    "PERCENT": "Percentages.",
+    "CARDINAL": "Numerals not covered by another label.",
+    "ORDINAL": "first, second.",
+    "LAW": "Named documents made into laws, plans and agreements (the peace plan when named).",
+    "WORK_OF_ART": "Titles of books, songs, publications.",
+    "PRODUCT": "Objects, vehicles, weapons by name.",
+    "LANGUAGE": "Named languages.",
+}
+QUOTE_KINDS = ("direct", "partial", "scare")
+
+
+def empty_annotation(doc_id: str, text_sha256: str) -> dict[str, Any]:
+    return {"doc_id": doc_id, "schema_version": SCHEMA_VERSION, "text_sha256": text_sha256,
+            "normaliser_version": NORMALISER_VERSION, "offset_unit": OFFSET_UNIT,
+            "layers": {name: [] for name in LAYERS}}
+
+
+def auto_layers(detection: Detection) -> dict[str, list[dict[str, Any]]]:
+    """The automatic layers of a detection result, as annotation-file items (origin "auto")."""
+    boilerplate = [{"id": f"b{i}", "start": r.start, "end": r.end, "text": r.text, "kind": r.kind,
+                    "rule": r.rule, "origin": "auto"} for i, r in enumerate(detection.boilerplate, 1)]
+    captions = [{"id": f"c{i}", "start": c.start, "end": c.end, "text": c.text, "credit": c.credit,
+                 "agency": c.agency, "photographer": c.photographer,
+                 "credits": [{"credit": x.credit, "agency": x.agency, "photographer": x.photographer}
+                             for x in c.credits], "origin": "auto"}
+                for i, c in enumerate(detection.captions, 1)]
+    paragraphs = [{"id": f"p{i}", "start": b.start, "end": b.end, "text": b.text, "origin": "auto"}
+                  for i, b in enumerate(detection.blocks, 1)]
+    return {"boilerplate": boilerplate, "captions": captions, "paragraphs": paragraphs}
+
+
+def refresh_auto_layers(doc: dict[str, Any], detection: Detection) -> dict[str, Any]:
+    """Replace the automatic items of `doc` with a new detection; manual items stay exactly as they were.
+    Automatic ids are renumbered after the highest manual id of the layer so that they never collide."""
+    fresh = auto_layers(detection)
+    layers = doc.setdefault("layers", {})
+    for name in LAYERS:
+        layers.setdefault(name, [])
+    for name in AUTO_LAYERS:
+        manual = [x for x in layers[name] if x.get("origin") != "auto"]
+        taken = {x.get("id") for x in manual}
+        prefix = ID_PREFIX[name]
+        n = 0
+        items = []
+        for item in fresh[name]:
+            n += 1
+            while f"{prefix}{n}" in taken:
+                n += 1
+            items.append({**item, "id": f"{prefix}{n}"})
+        layers[name] = sorted(manual + items, key=lambda x: (x["start"], x["end"], x["id"]))
+    return doc
+
+
+def removed_spans(doc: dict[str, Any]) -> list[tuple[int, int]]:
+    """The spans the body view removes: every boilerplate and caption item."""
+    layers = doc["layers"]
+    return sorted((x["start"], x["end"]) for name in ("boilerplate", "captions") for x in layers.get(name, []))
+
+
+def paragraph_spans(doc: dict[str, Any]) -> list[tuple[int, int]]:
+    return sorted((x["start"], x["end"]) for x in doc["layers"].get("paragraphs", []))

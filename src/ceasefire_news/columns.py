@@ -1,0 +1,69 @@
+"""The release's public columns: explicit Arrow schemas of each config (nothing is inferred).
+
+These are a contract (README, dataset card): change them deliberately, with a release-format version bump.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+RELEASE_FORMAT_VERSION = "1.0"
+SPLITS = ("train", "validation", "test")
+
+_span = [pa.field("start", pa.int32(), nullable=False), pa.field("end", pa.int32(), nullable=False)]
+ENTITY = pa.struct(_span + [pa.field("label", pa.string(), nullable=False), pa.field("text", pa.string(), nullable=False)])
+QUOTE = pa.struct(_span + [pa.field("text", pa.string(), nullable=False), pa.field("speaker", pa.string(), nullable=False),
+                           pa.field("kind", pa.string(), nullable=False)])
+SOURCE = pa.struct(_span + [pa.field("text", pa.string(), nullable=False)])
+CAPTION_ENTITY = ENTITY
+CAPTION_DEFAULT = pa.struct([pa.field("text", pa.string(), nullable=False), pa.field("credit", pa.string(), nullable=False),
+                             pa.field("agency", pa.string()), pa.field("photographer", pa.string()),
+                             pa.field("entities", pa.list_(CAPTION_ENTITY), nullable=False)])
+CAPTION_FULL = pa.struct(_span + [pa.field("text", pa.string(), nullable=False), pa.field("credit", pa.string(), nullable=False),
+                                  pa.field("agency", pa.string()), pa.field("photographer", pa.string())])
+BOILERPLATE = pa.struct(_span + [pa.field("kind", pa.string(), nullable=False), pa.field("text", pa.string(), nullable=False)])
+PARAGRAPH = pa.struct(_span)
+
+_META = [
+    pa.field("id", pa.string(), nullable=False),
+    pa.field("text", pa.string(), nullable=False),
+    pa.field("title", pa.string()),
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("url", pa.string()),
+    pa.field("published", pa.string()),
+    pa.field("published_basis", pa.string(), nullable=False),
+    pa.field("language", pa.string(), nullable=False),
+]
+
+DEFAULT = pa.schema(_META + [
+    pa.field("entities", pa.list_(ENTITY), nullable=False),
+    pa.field("quotes", pa.list_(QUOTE), nullable=False),
+    pa.field("sources", pa.list_(SOURCE), nullable=False),
+    pa.field("captions", pa.list_(CAPTION_DEFAULT), nullable=False),
+    pa.field("text_sha256", pa.string(), nullable=False),
+])
+
+FULL = pa.schema(_META + [
+    pa.field("entities", pa.list_(ENTITY), nullable=False),
+    pa.field("quotes", pa.list_(QUOTE), nullable=False),
+    pa.field("sources", pa.list_(SOURCE), nullable=False),
+    pa.field("captions", pa.list_(CAPTION_FULL), nullable=False),
+    pa.field("boilerplate", pa.list_(BOILERPLATE), nullable=False),
+    pa.field("paragraphs", pa.list_(PARAGRAPH), nullable=False),
+    pa.field("text_sha256", pa.string(), nullable=False),
+])
+
+CONFIGS: dict[str, pa.Schema] = {"default": DEFAULT, "full": FULL}
+
+# Parquet columns stored with dictionary encoding (short, repetitive values).
+DICTIONARY_COLUMNS = {
+    "default": ["source", "language", "published_basis", "entities.list.element.label", "quotes.list.element.kind",
+                "captions.list.element.agency"],
+    "full": ["source", "language", "published_basis", "entities.list.element.label", "quotes.list.element.kind",
+             "boilerplate.list.element.kind", "captions.list.element.agency"],
+}
+
+
+def data_file(config: str, split: str) -> str:
+    """Hugging Face file naming: data/{split}-00000-of-00001.parquet for the default config."""
+    prefix = "data" if config == "default" else f"data/{config}"
+    return f"{prefix}/{split}-00000-of-00001.parquet"

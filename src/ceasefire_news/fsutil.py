@@ -1,0 +1,75 @@
+"""File edges: atomic writes, JSON reading with line/column errors, document-id checks."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import CeasefireError, Problem
+
+DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
+
+
+def check_doc_id(doc_id: str, file: str = "") -> str:
+    """Return `doc_id` if it is a safe document id, else raise: ids become paths, so they are checked first."""
+    if not isinstance(doc_id, str) or not DOC_ID_RE.match(doc_id):
+        raise CeasefireError(Problem(
+            "bad-doc-id", f"document id {doc_id!r} does not match ^[a-z0-9][a-z0-9_-]{{0,127}}$", file=file,
+            hint="use lower-case letters, digits, '_' and '-' only"))
+    return doc_id
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file in the same folder and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def dumps_json(obj: Any) -> str:
+    """The project's one JSON layout: sorted keys, two-space indent, UTF-8 kept, final newline."""
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    atomic_write_text(path, dumps_json(obj))
+
+
+def parse_json(text: str, file: str = "") -> Any:
+    """json.loads that raises a CeasefireError with the line and column of a syntax error."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CeasefireError(Problem("json-syntax", f"invalid JSON: {exc.msg}", file=file,
+                                     line=exc.lineno, column=exc.colno)) from None
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CeasefireError(Problem("missing-file", "file not found", file=str(path))) from None
+    except UnicodeDecodeError as exc:
+        raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=str(path))) from None
+    return parse_json(text, str(path))

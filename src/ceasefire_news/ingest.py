@@ -1,0 +1,86 @@
+"""Ingest: a raw seed -> corpus/<id>.txt (the normalised anchor text) + the automatic annotation layers."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .annotations import empty_annotation, refresh_auto_layers
+from .boilerplate import Detection, detect, load_rules
+from .errors import CeasefireError, Problem
+from .fsutil import atomic_write_bytes, atomic_write_text, check_doc_id, read_json, write_json
+from .meta import load_meta, skeleton
+from .normalize import NORMALISER_VERSION, Normalized, normalize_bytes
+from .repo import META_SUFFIX, SEED_SUFFIX, Repo, sha256_bytes, sha256_text
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    doc_id: str
+    corpus_path: Path
+    annotation_path: Path
+    text_changed: bool
+    boilerplate: int
+    captions: int
+    paragraphs: int
+    report: object
+
+
+def doc_id_for(path: Path) -> str:
+    name = path.name
+    stem = name[:-len(SEED_SUFFIX)] if name.endswith(SEED_SUFFIX) else path.stem
+    return check_doc_id(stem, str(path))
+
+
+def ingest(path: str | Path, repo: Repo, source: str | None = None, language: str = "en",
+           rules_path: str | Path | None = None) -> IngestResult:
+    """Ingest one raw seed into `repo`. A seed outside `repo/seeds` is copied in (an existing seed with other
+    bytes is never overwritten). Manual annotation layers are kept untouched."""
+    path = Path(path)
+    doc_id = doc_id_for(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CeasefireError(Problem("missing-file", "seed file not found", file=str(path))) from None
+    except IsADirectoryError:
+        raise CeasefireError(Problem("missing-file", "is a folder, not a seed file", file=str(path))) from None
+    norm: Normalized = normalize_bytes(data, str(path))  # raises a one-line error for bad input
+    seed = repo.seed_path(doc_id)
+    if seed.resolve() != path.resolve():
+        if seed.exists() and seed.read_bytes() != data:
+            raise CeasefireError(Problem("seed-exists", f"seeds/{seed.name} already exists with other bytes",
+                                         file=str(path), hint="raw seeds are never modified; use a new id"))
+        seed.parent.mkdir(parents=True, exist_ok=True)
+        if not seed.exists():
+            atomic_write_bytes(seed, data)
+        side = path.with_name(f"{doc_id}{META_SUFFIX}")
+        if side.exists() and not repo.meta_path(doc_id).exists():
+            shutil.copyfile(side, repo.meta_path(doc_id))
+    meta_path = repo.meta_path(doc_id)
+    if not meta_path.exists():
+        if not source:
+            raise CeasefireError(Problem("missing-meta", "no metadata sidecar for this seed", file=str(meta_path),
+                                         hint="write seeds/<id>.meta.json or pass --source NAME"))
+        write_json(meta_path, skeleton(doc_id, source, language, sha256_bytes(data)))
+    meta = load_meta(meta_path, doc_id)
+    if meta["seed_sha256"] != sha256_bytes(data):
+        raise CeasefireError(Problem("seed-modified", "seed bytes do not match seed_sha256 in the sidecar",
+                                     file=str(seed), hint="raw seeds are never edited; restore the original"))
+
+    detection: Detection = detect(norm.text, meta["source"], load_rules(rules_path))
+    corpus_path = repo.corpus_path(doc_id)
+    old_text = corpus_path.read_text(encoding="utf-8") if corpus_path.exists() else None
+    ann_path = repo.annotation_path(doc_id)
+    doc = read_json(ann_path) if ann_path.exists() else empty_annotation(doc_id, sha256_text(norm.text))
+    changed = old_text is not None and old_text != norm.text
+    has_manual = any(x.get("origin") != "auto" for layer in doc.get("layers", {}).values() for x in layer)
+    if changed and has_manual:
+        raise CeasefireError(Problem(
+            "text-changed", "the normalised text changed and manual annotations point into the old one",
+            file=str(corpus_path), hint="run `ceasefire-news reanchor` to move them onto the new text"))
+    atomic_write_text(corpus_path, norm.text)
+    doc.update(doc_id=doc_id, text_sha256=sha256_text(norm.text), normaliser_version=NORMALISER_VERSION)
+    refresh_auto_layers(doc, detection)
+    write_json(ann_path, doc)
+    return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate), len(detection.captions),
+                        len(detection.blocks), norm.report)

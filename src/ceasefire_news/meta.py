@@ -1,0 +1,47 @@
+"""Seed metadata sidecars (seeds/<id>.meta.json): reading, checking, and a skeleton for new seeds."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import CeasefireError, Problem
+from .fsutil import parse_json
+from .schemas import compiled
+
+META_SCHEMA_VERSION = "1.0"
+
+
+def check_meta(meta: Any, file: str, doc_id: str | None = None) -> list[Problem]:
+    """Schema and consistency problems of one sidecar."""
+    schema = compiled("metadata")
+    problems = []
+    if not schema.is_valid(meta):
+        problems += [Problem("meta-schema", f"{e.message}", file=file, pointer=e.pointer or "/")
+                     for e in schema.errors(meta)]
+    elif doc_id is not None and meta["doc_id"] != doc_id:
+        problems.append(Problem("meta-doc-id", f"doc_id is {meta['doc_id']!r} but the file is named for {doc_id!r}",
+                                file=file, pointer="/doc_id"))
+    return problems
+
+
+def load_meta(path: str | Path, doc_id: str | None = None) -> dict[str, Any]:
+    """Read and check a sidecar; raise CeasefireError with every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CeasefireError(Problem("missing-meta", "metadata sidecar not found", file=str(path),
+                                     hint="create it (see README: adding a document) or pass --source")) from None
+    meta = parse_json(text, str(path))
+    problems = check_meta(meta, str(path), doc_id)
+    if problems:
+        raise CeasefireError(problems)
+    return meta
+
+
+def skeleton(doc_id: str, source: str, language: str, seed_sha256: str) -> dict[str, Any]:
+    """A sidecar for a seed that came without one: unknown facts are null, never invented."""
+    return {"schema_version": META_SCHEMA_VERSION, "doc_id": doc_id, "source": source, "language": language,
+            "published": None, "published_basis": "unknown", "url": None, "title": None,
+            "rights": "Copyright remains with the publisher; redistributed for non-commercial research.",
+            "seed_sha256": seed_sha256}

@@ -1,0 +1,335 @@
+"""Normalisation: raw seed bytes -> the normalised full text (the annotation anchor) + an offset map.
+
+Pure functions. Each rule is one regular-expression pass that records only the edits that change length,
+so the offset map is small (identity between edits) and the common clean-text case runs at regex speed.
+
+Rules, in order (NORMALISER_VERSION names this exact list; change it and bump the version):
+ 1. mojibake repair: UTF-8 text that was once decoded as Windows-1252 ("â€™" -> "’");
+ 2. line endings \\r\\n, \\r, U+0085, U+2028, U+2029 -> \\n;
+ 3. invisible junk removed: C0/C1 controls except \\n and \\t, soft hyphen, zero-width space, word joiner,
+    BOM, Mongolian vowel separator; ZWJ/ZWNJ only where they join nothing (kept inside emoji and words);
+ 4. space separators (no-break, thin, ideographic, ...) -> a plain space;
+ 5. Unicode NFC;
+ 6. trailing spaces and tabs on each line trimmed;
+ 7. runs of blank lines -> one blank line; leading and trailing blank lines dropped (no final newline).
+Typographic quotes and dashes are kept exactly.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import CeasefireError, Problem
+
+NORMALISER_VERSION = "1"
+
+
+# ---------------------------------------------------------------------------------------------- offset maps
+@dataclass(frozen=True)
+class StepMap:
+    """Offsets through one rewriting pass. `edits` are (src_start, src_end, dst_start, dst_end), sorted and
+    non-overlapping; between edits the two texts are identical (copy stretches)."""
+
+    src_starts: tuple[int, ...]
+    src_ends: tuple[int, ...]
+    dst_starts: tuple[int, ...]
+    dst_ends: tuple[int, ...]
+
+    @staticmethod
+    def _start(pos: int, a_starts, a_ends, b_starts, b_ends) -> int:
+        i = bisect_right(a_starts, pos) - 1
+        if i < 0:
+            return pos
+        if pos < a_ends[i]:
+            return b_starts[i]
+        return b_ends[i] + (pos - a_ends[i])
+
+    @staticmethod
+    def _end(pos: int, a_starts, a_ends, b_starts, b_ends) -> int:
+        if pos <= 0:
+            return 0
+        i = bisect_right(a_starts, pos - 1) - 1
+        if i < 0:
+            return pos
+        if pos - 1 < a_ends[i]:
+            return b_ends[i]
+        return b_ends[i] + (pos - a_ends[i])
+
+    def back(self, start: int, end: int) -> tuple[int, int]:
+        a = (self.dst_starts, self.dst_ends, self.src_starts, self.src_ends)
+        return self._start(start, *a), max(self._start(start, *a), self._end(end, *a))
+
+    def forward(self, start: int, end: int) -> tuple[int, int]:
+        a = (self.src_starts, self.src_ends, self.dst_starts, self.dst_ends)
+        return self._start(start, *a), max(self._start(start, *a), self._end(end, *a))
+
+    def is_boundary(self, pos: int) -> bool:
+        """True when `pos` (in the output text) is not strictly inside a multi-character replacement."""
+        i = bisect_right(self.dst_starts, pos) - 1
+        return i < 0 or pos == self.dst_starts[i] or pos >= self.dst_ends[i]
+
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """Normalised <-> raw offsets (code points; raw = the decoded seed text), composed of one StepMap per rule."""
+
+    steps: tuple[StepMap, ...]
+    raw_length: int
+    norm_length: int
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """The exact raw character range that the normalised span [start, end) came from."""
+        if not 0 <= start <= end <= self.norm_length:
+            raise ValueError(f"span [{start}, {end}) outside the normalised text (length {self.norm_length})")
+        for step in reversed(self.steps):
+            start, end = step.back(start, end)
+        return start, end
+
+    def to_norm(self, start: int, end: int) -> tuple[int, int]:
+        """The normalised span that the raw range [start, end) became."""
+        if not 0 <= start <= end <= self.raw_length:
+            raise ValueError(f"span [{start}, {end}) outside the raw text (length {self.raw_length})")
+        for step in self.steps:
+            start, end = step.forward(start, end)
+        return start, end
+
+    def is_boundary(self, pos: int) -> bool:
+        """True when spans starting or ending at `pos` round-trip exactly through to_raw/to_norm."""
+        for step in reversed(self.steps):
+            if not step.is_boundary(pos):
+                return False
+            pos = step.back(pos, pos)[0]
+        return True
+
+
+def _rewrite(text: str, pattern: re.Pattern, repl: Callable[[re.Match], str] | str) -> tuple[str, StepMap | None]:
+    """Apply `pattern` -> `repl` and return the new text with the map of its length-changing edits."""
+    pieces: list[str] = []
+    ss: list[int] = []
+    se: list[int] = []
+    ds: list[int] = []
+    de: list[int] = []
+    last = 0
+    out_len = 0
+    changed = False
+    for m in pattern.finditer(text):
+        r = repl(m) if callable(repl) else repl
+        s, e = m.span()
+        if r == m.group(0):
+            continue
+        changed = True
+        pieces.append(text[last:s])
+        out_len += s - last
+        if len(r) != e - s:
+            ss.append(s)
+            se.append(e)
+            ds.append(out_len)
+            de.append(out_len + len(r))
+        pieces.append(r)
+        out_len += len(r)
+        last = e
+    if not changed:
+        return text, None
+    pieces.append(text[last:])
+    step = StepMap(tuple(ss), tuple(se), tuple(ds), tuple(de)) if ss else None
+    return "".join(pieces), step
+
+
+# ---------------------------------------------------------------------------------------------- the rules
+def _cp1252_table() -> dict[str, int]:
+    table = {}
+    for b in range(0x80, 0x100):
+        try:
+            ch = bytes([b]).decode("cp1252")
+        except UnicodeDecodeError:
+            ch = bytes([b]).decode("latin-1")
+        table[ch] = b
+    return table
+
+
+_CP1252 = _cp1252_table()
+_CONT = "".join(re.escape(ch) for ch, b in _CP1252.items() if 0x80 <= b <= 0xBF)
+_MOJIBAKE_RE = re.compile(
+    "(?:[\u00c2-\u00df][%s]|[\u00e0-\u00ef][%s]{2}|[\u00f0-\u00f4][%s]{3})+" % (_CONT, _CONT, _CONT))
+
+
+def _fix_mojibake(m: re.Match) -> str:
+    s = m.group(0)
+    try:
+        fixed = bytes(_CP1252[ch] for ch in s).decode("utf-8")
+    except (KeyError, UnicodeDecodeError):
+        return s
+    if any(unicodedata.category(ch) == "Cc" for ch in fixed):
+        return s
+    return fixed
+
+
+_NEWLINE_RE = re.compile("\r\n?|[\u0085\u2028\u2029]")
+_JUNK_RE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u180e]"
+                      "|(?:(?<=\\s)|^)[\u200c\u200d]+|[\u200c\u200d]+(?=\\s|$)", re.M)
+_SPACE_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_TRAILING_RE = re.compile("[ \t]+$", re.M)
+_BLANKS_RE = re.compile(r"\A\n+|\n+\Z|\n{3,}")
+_LINE_RE = re.compile(r"[^\n]+")
+
+
+def _nfc_line(m: re.Match) -> str:
+    return unicodedata.normalize("NFC", m.group(0))
+
+
+def _nfc(text: str) -> tuple[str, StepMap | None]:
+    """NFC, one edit per changed cluster (a starter and what composes with it), so offsets stay tight."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    ss, se, ds, de, pieces = [], [], [], [], []
+    last = out = 0
+    for line in _LINE_RE.finditer(text):
+        seg = line.group(0)
+        if unicodedata.is_normalized("NFC", seg):
+            continue
+        base = line.start()
+        bounds = [0]
+        for j in range(1, len(seg)):
+            c = seg[j]
+            start = bounds[-1]
+            if unicodedata.combining(c) == 0 and (
+                    unicodedata.normalize("NFC", seg[start:j + 1])
+                    == unicodedata.normalize("NFC", seg[start:j]) + unicodedata.normalize("NFC", c)):
+                bounds.append(j)
+        bounds.append(len(seg))
+        for a, b in zip(bounds, bounds[1:]):
+            cl = seg[a:b]
+            r = unicodedata.normalize("NFC", cl)
+            if r == cl:
+                continue
+            s, e = base + a, base + b
+            pieces.append(text[last:s])
+            out += s - last
+            if len(r) != len(cl):
+                ss.append(s); se.append(e); ds.append(out); de.append(out + len(r))
+            pieces.append(r)
+            out += len(r)
+            last = e
+    pieces.append(text[last:])
+    return "".join(pieces), (StepMap(tuple(ss), tuple(se), tuple(ds), tuple(de)) if ss else None)
+
+
+@dataclass
+class NormalizeReport:
+    """What normalisation did, for the ingest log and `clean --json`."""
+
+    encoding: str = "utf-8"
+    bom_removed: bool = False
+    mojibake_repaired: int = 0
+    changes: dict[str, int] = field(default_factory=dict)
+
+
+_RULES: list[tuple[str, re.Pattern, Callable | str]] = [
+    ("line_endings", _NEWLINE_RE, "\n"),
+    ("invisible_removed", _JUNK_RE, ""),
+    ("spaces", _SPACE_RE, " "),
+]
+
+
+def normalize(raw: str) -> tuple[str, OffsetMap, NormalizeReport]:
+    """Normalise decoded raw text. Returns (normalised text, offset map, report). Pure."""
+    report = NormalizeReport()
+    steps: list[StepMap] = []
+    text = raw
+
+    def count(name: str, pattern: re.Pattern, before: str) -> None:
+        n = sum(1 for _ in pattern.finditer(before))
+        if n:
+            report.changes[name] = report.changes.get(name, 0) + n
+
+    if _MOJIBAKE_RE.search(text):
+        new, step = _rewrite(text, _MOJIBAKE_RE, _fix_mojibake)
+        if new != text:
+            report.mojibake_repaired = sum(1 for m in _MOJIBAKE_RE.finditer(text) if _fix_mojibake(m) != m.group(0))
+        text = new
+        if step:
+            steps.append(step)
+    for name, pattern, repl in _RULES:
+        if pattern.search(text):
+            count(name, pattern, text)
+            text, step = _rewrite(text, pattern, repl)
+            if step:
+                steps.append(step)
+    new, step = _nfc(text)
+    if new != text:
+        report.changes["nfc"] = 1
+    text = new
+    if step:
+        steps.append(step)
+    for name, pattern, repl in (("trailing_space", _TRAILING_RE, ""),
+                                ("blank_lines", _BLANKS_RE, lambda m: "\n\n" if m.start() and m.end() < len(m.string) else "")):
+        if pattern.search(text):
+            count(name, pattern, text)
+            text, step = _rewrite(text, pattern, repl)
+            if step:
+                steps.append(step)
+    return text, OffsetMap(tuple(steps), len(raw), len(text)), report
+
+
+# ---------------------------------------------------------------------------------------------- decoding
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def decode(data: bytes, file: str = "") -> tuple[str, NormalizeReport]:
+    """Bytes -> text. UTF-8 (BOM dropped); Windows-1252 when the bytes are plainly that (reported).
+    Raises CeasefireError naming the file and byte offset for binary or undecodable input."""
+    report = NormalizeReport()
+    if not data:
+        raise CeasefireError(Problem("empty-input", "empty input: no bytes to read", file=file))
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise CeasefireError(Problem("binary-input", f"binary data, not text (NUL byte at byte offset {nul})",
+                                     file=file, hint="seeds must be plain text"))
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+        report.bom_removed = True
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+        if _UTF8_MULTIBYTE.search(data):
+            raise CeasefireError(Problem(
+                "undecodable", f"mixed encodings: invalid UTF-8 byte 0x{data[bad]:02x} at byte offset {bad} "
+                "in a file that also holds valid UTF-8", file=file, hint="re-save the file as UTF-8")) from None
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc2:
+            raise CeasefireError(Problem(
+                "undecodable", f"neither UTF-8 (byte 0x{data[bad]:02x} at byte offset {bad}) nor Windows-1252 "
+                f"(byte 0x{data[exc2.start]:02x} at byte offset {exc2.start})", file=file,
+                hint="re-save the file as UTF-8")) from None
+        report.encoding = "cp1252"
+    controls = sum(1 for ch in text if ch < " " and ch not in "\n\r\t")
+    if controls > max(8, len(text) // 20):
+        raise CeasefireError(Problem("binary-input", f"binary data, not text ({controls} control characters)",
+                                     file=file, hint="seeds must be plain text"))
+    return text, report
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalised document: its raw (decoded) text, the normalised text and the map between them."""
+
+    raw: str
+    text: str
+    offsets: OffsetMap
+    report: NormalizeReport
+
+
+def normalize_bytes(data: bytes, file: str = "") -> Normalized:
+    """Decode and normalise raw seed bytes; an empty result is an error."""
+    raw, dec = decode(data, file)
+    text, offsets, report = normalize(raw)
+    report.encoding, report.bom_removed = dec.encoding, dec.bom_removed
+    if not text.strip():
+        raise CeasefireError(Problem("empty-input", "empty document: no text left after normalisation", file=file))
+    return Normalized(raw, text, offsets, report)

@@ -1,0 +1,93 @@
+"""Release rows of one document: the `default` row (clean body, spans projected) and the `full` row.
+
+Pure: (metadata, corpus text, annotation file) in, plain dicts matching columns.py out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .annotations import paragraph_spans, removed_spans
+from .errors import CeasefireError, Problem
+from .view import BodyView, body_view
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """One validated document as build reads it."""
+
+    doc_id: str
+    meta: dict[str, Any]
+    text: str
+    ann: dict[str, Any]
+
+
+def view_of(doc: SourceDoc) -> BodyView:
+    return body_view(doc.text, paragraph_spans(doc.ann), removed_spans(doc.ann))
+
+
+def _meta_cols(doc: SourceDoc, text: str) -> dict[str, Any]:
+    m = doc.meta
+    return {"id": doc.doc_id, "text": text, "title": m.get("title"), "source": m["source"], "url": m.get("url"),
+            "published": m.get("published"), "published_basis": m["published_basis"], "language": m["language"]}
+
+
+def _span(x: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"start": x["start"], "end": x["end"], **extra}
+
+
+def default_row(doc: SourceDoc, view: BodyView | None = None) -> dict[str, Any]:
+    """The clean body, with entities, quotes and sources projected onto it; captions keep their own entities."""
+    view = view or view_of(doc)
+    layers = doc.ann["layers"]
+    captions = sorted(layers.get("captions", []), key=lambda c: c["start"])
+
+    def project(x: dict[str, Any], layer: str) -> tuple[int, int] | None:
+        p = view.project(x["start"], x["end"])
+        if p is None and not any(r[0] <= x["start"] and x["end"] <= r[1] for r in removed_spans(doc.ann)):
+            raise CeasefireError(Problem("unprojectable-span", f"{layer} span [{x['start']}, {x['end']}) "
+                                         f"{x['text']!r} crosses a body boundary", f"annotations/{doc.doc_id}.json"))
+        return p
+
+    entities, quotes, sources = [], [], []
+    for e in layers.get("entities", []):
+        p = project(e, "entities")
+        if p:
+            entities.append({"start": p[0], "end": p[1], "label": e["label"], "text": e["text"]})
+    for q in layers.get("quotes", []):
+        p = project(q, "quotes")
+        if p:
+            quotes.append({"start": p[0], "end": p[1], "text": q["text"], "speaker": q["speaker"], "kind": q["kind"]})
+    for s in layers.get("sources", []):
+        p = project(s, "sources")
+        if p:
+            sources.append({"start": p[0], "end": p[1], "text": s["text"]})
+    caps = []
+    for c in captions:
+        ents = [{"start": e["start"] - c["start"], "end": e["end"] - c["start"], "label": e["label"], "text": e["text"]}
+                for e in layers.get("entities", []) if c["start"] <= e["start"] and e["end"] <= c["end"]]
+        caps.append({"text": c["text"], "credit": c["credit"], "agency": c.get("agency"),
+                     "photographer": c.get("photographer"), "entities": sorted(ents, key=_order)})
+    return {**_meta_cols(doc, view.body), "entities": sorted(entities, key=_order), "quotes": sorted(quotes, key=_order),
+            "sources": sorted(sources, key=_order), "captions": caps, "text_sha256": doc.ann["text_sha256"]}
+
+
+def full_row(doc: SourceDoc) -> dict[str, Any]:
+    """The normalised full text with every layer in its own offsets."""
+    L = doc.ann["layers"]
+    return {
+        **_meta_cols(doc, doc.text),
+        "entities": sorted((_span(e, label=e["label"], text=e["text"]) for e in L.get("entities", [])), key=_order),
+        "quotes": sorted((_span(q, text=q["text"], speaker=q["speaker"], kind=q["kind"]) for q in L.get("quotes", [])),
+                         key=_order),
+        "sources": sorted((_span(s, text=s["text"]) for s in L.get("sources", [])), key=_order),
+        "captions": sorted((_span(c, text=c["text"], credit=c["credit"], agency=c.get("agency"),
+                                  photographer=c.get("photographer")) for c in L.get("captions", [])), key=_order),
+        "boilerplate": sorted((_span(b, kind=b["kind"], text=b["text"]) for b in L.get("boilerplate", [])), key=_order),
+        "paragraphs": sorted((_span(p) for p in L.get("paragraphs", [])), key=_order),
+        "text_sha256": doc.ann["text_sha256"],
+    }
+
+
+def _order(x: dict[str, Any]) -> tuple:
+    return (x["start"], x["end"], x.get("label", ""), x.get("text", ""))

@@ -1,0 +1,86 @@
+"""The body view (map 2): the clean body derived from the normalised text by removing spans, with offsets projected.
+
+The clean body is never stored as the anchor. It is a view: the paragraphs of the normalised text minus the
+removed spans (boilerplate and captions), each kept piece trimmed and the pieces joined by one blank line.
+A span inside a kept piece projects onto body offsets; a span inside a removed one belongs to that item;
+a span that crosses a boundary cannot be projected and is reported.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A kept piece: normalised [start, end) sits at body offset `body_start`."""
+
+    start: int
+    end: int
+    body_start: int
+
+
+@dataclass(frozen=True)
+class BodyView:
+    body: str
+    segments: tuple[Segment, ...]
+
+    def project(self, start: int, end: int) -> tuple[int, int] | None:
+        """Body offsets of the normalised span [start, end), or None when it is not inside one kept piece."""
+        starts = [s.start for s in self.segments]
+        i = bisect_right(starts, start) - 1
+        if i < 0:
+            return None
+        seg = self.segments[i]
+        if start >= seg.start and end <= seg.end and start < end:
+            return seg.body_start + start - seg.start, seg.body_start + end - seg.start
+        return None
+
+    def unproject(self, start: int, end: int) -> tuple[int, int]:
+        """Normalised offsets of a body span that lies inside one kept piece."""
+        bstarts = [s.body_start for s in self.segments]
+        i = bisect_right(bstarts, start) - 1
+        seg = self.segments[i]
+        if end > seg.body_start + (seg.end - seg.start):
+            raise ValueError(f"body span [{start}, {end}) crosses a paragraph boundary")
+        return seg.start + start - seg.body_start, seg.start + end - seg.body_start
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def body_view(text: str, paragraphs: Iterable[tuple[int, int]], removed: Iterable[tuple[int, int]]) -> BodyView:
+    """Build the clean body of `text`: `paragraphs` minus `removed` spans (both normalised offsets)."""
+    cuts: Sequence[tuple[int, int]] = sorted(removed)
+    pieces: list[tuple[int, int]] = []
+    for ps, pe in sorted(paragraphs):
+        cur = ps
+        for rs, re_ in cuts:
+            if re_ <= cur or rs >= pe:
+                continue
+            if rs > cur:
+                pieces.append(_trim(text, cur, rs))
+            cur = max(cur, re_)
+        if cur < pe:
+            pieces.append(_trim(text, cur, pe))
+    segments = []
+    out = []
+    pos = 0
+    for s, e in pieces:
+        if s >= e:
+            continue
+        if out:
+            out.append(PARAGRAPH_SEPARATOR)
+            pos += len(PARAGRAPH_SEPARATOR)
+        segments.append(Segment(s, e, pos))
+        out.append(text[s:e])
+        pos += e - s
+    return BodyView("".join(out), tuple(segments))
