@@ -225,3 +225,22 @@ def test_anonymity_follows_the_words_of_the_mention(anonymity, phrase):
         assert (phrase in s["text"]) == (s["anonymity"] == anonymity), s
         cue = s["cue"]
         assert TEXT[cue["start"]:cue["end"]] == cue["text"] and cue["start"] >= s["end"]
+
+
+# ------------------------------------------------------------------------------------------------ the guidelines
+GUIDELINES = (ROOT / "docs" / "guidelines.md").read_text(encoding="utf-8")
+
+
+def test_every_label_used_is_in_the_guidelines_table_with_a_seed_example():
+    for label in sorted({e["label"] for e in ENTITIES}):
+        row = next((line for line in GUIDELINES.splitlines() if line.startswith(f"| {label} |")), None)
+        assert row is not None, label
+        examples = {e["text"] for e in ENTITIES if e["label"] == label}
+        assert any(x in row for x in examples), (label, row)
+
+
+def test_the_quote_example_in_the_guidelines_is_the_seed_item():
+    block = re.search(r'```json\n(\{"id": "q1".*?\})\n```', GUIDELINES, re.S)
+    assert block, "the q1 example is gone from docs/guidelines.md"
+    example = json.loads(block.group(1))
+    assert example == next(q for q in QUOTES if q["id"] == "q1")
