@@ -187,6 +187,31 @@ def _cmd_reanchor(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .importers import import_annotations
+    from .repo import Repo
+    from .validate import validate_document
+
+    repo = Repo.at(args.root)
+    fmt = {"labelstudio": "label-studio", "ls": "label-studio"}.get(args.format, args.format)
+    r = import_annotations(repo, fmt, args.paths, args.doc, label_map=args.label_map, offsets=args.offsets,
+                           task=args.task, annotation=args.annotation, replace=args.replace, partial=args.partial,
+                           dry_run=args.dry_run)
+    unit = {"codepoint": "code points", "utf16": "UTF-16 code units"}[r.imported.unit]
+    verb = "imported" if r.written else "would import"
+    print(f"{r.doc_id}: {verb} " + ", ".join(f"{n} {k}" for k, n in r.added.items()) +
+          f" from {', '.join(r.sources)}\n  offsets: {unit}; tool text: {r.imported.placement}")
+    if r.imported.problems:
+        print(render(r.imported.problems), file=sys.stderr)
+    failed = any(p.level == "error" for p in r.imported.problems)
+    if r.written:
+        problems, _ = validate_document(repo, r.doc_id, rel=Path.cwd())
+        if problems:
+            print(render(problems), file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
 def _cmd_stats(args: argparse.Namespace) -> int:
     from .stats import render_stats, repo_stats
 
@@ -276,6 +301,30 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("-v", "--verbose", action="store_true", help="list every span moved")
     sp.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     sp.set_defaults(func=_cmd_reanchor)
+
+    sp = add("import", "import annotations from brat, doccano or Label Studio as manual layers",
+             "Read an annotation tool's export, convert its offsets to code points (Label Studio, doccano and\n"
+             "INCEpTION may count UTF-16 code units), check them against the tool's own covered text, place the\n"
+             "spans on corpus/<id>.txt (directly, through the normaliser's offset map when the tool showed the\n"
+             "raw seed, or by text alignment) and add them to annotations/<id>.json as manual items.\n"
+             "Labels go through a label map (PER -> PERSON, QUOTE -> quote, ...; --label-map FILE adds to it);\n"
+             "relations link quotes to speakers and cues. Unless --partial, nothing is written when any\n"
+             "annotation cannot be imported. Formats: brat (.ann [+ .txt]), doccano (JSONL export),\n"
+             "label-studio (JSON export).")
+    sp.add_argument("format", metavar="FORMAT", choices=("brat", "doccano", "label-studio", "labelstudio", "ls"),
+                    help="brat, doccano or label-studio")
+    sp.add_argument("paths", nargs="+", metavar="PATH", help="the export (brat: the .ann, optionally its .txt)")
+    sp.add_argument("--doc", required=True, metavar="ID", help="the document the annotations belong to")
+    sp.add_argument("--label-map", metavar="FILE", help="YAML/JSON: tool label -> our label or layer")
+    sp.add_argument("--offsets", choices=("auto", "codepoint", "utf16"), default="auto",
+                    help="what the tool's offsets count (default auto: checked against its covered text)")
+    sp.add_argument("--task", metavar="ID", help="the task (Label Studio) or line id (doccano) to import")
+    sp.add_argument("--annotation", metavar="ID", help="Label Studio: the annotation (annotator) to import")
+    sp.add_argument("--replace", action="store_true",
+                    help="drop the document's existing manual entities, quotes and sources first")
+    sp.add_argument("--partial", action="store_true", help="import what can be imported even if some cannot")
+    sp.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
+    sp.set_defaults(func=_cmd_import)
 
     sp = add("stats", "counts per layer, entity label and boilerplate kind",
              "Count the annotations of the repository: items per layer, entity labels, quote kinds, and the\n"
