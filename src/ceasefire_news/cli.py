@@ -181,7 +181,9 @@ def _cmd_reanchor(args: argparse.Namespace) -> int:
             _print_reanchored(doc_id, result, args.verbose, args.dry_run)
         if result.failures:
             failed += 1
-            problems.extend(f.problem(str(repo.annotation_path(doc_id))) for f in result.failures)
+            ann = repo.annotation_path(doc_id)
+            shown = ann.relative_to(Path.cwd()) if ann.is_relative_to(Path.cwd()) else ann
+            problems.extend(f.problem(str(shown)) for f in result.failures)
     if problems:
         print(render(problems), file=sys.stderr)
     return 1 if failed else 0

@@ -21,7 +21,7 @@ import yaml
 from .annotations import ENTITY_LABELS, ID_PREFIX, QUOTE_KINDS
 from .errors import CeasefireError, Problem
 from .normalize import normalize
-from .reanchor import _Aligner, place
+from .reanchor import Aligner, place
 
 FORMATS = ("brat", "doccano", "label-studio")
 UNITS = ("auto", "codepoint", "utf16")
@@ -430,7 +430,7 @@ class _Placer:
                 self.how, self.offsets = "normalised by our normaliser into the corpus text (offset map)", offsets
             else:
                 self.how = "a different text: spans placed by text alignment"
-                self.aligner = _Aligner(tool_text, corpus)
+                self.aligner = Aligner(tool_text, corpus)
 
     def place(self, s: int, e: int) -> tuple[tuple[int, int] | None, str]:
         cov = self.tool[s:e]

@@ -140,7 +140,7 @@ def _is_span(x: dict) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- diff
-class _Aligner:
+class Aligner:
     """A word-level diff of old -> new (difflib on tokens: words, whitespace runs, punctuation), answering
     where an old character offset lies in the new text."""
 
@@ -242,7 +242,7 @@ def _known(old: str, s: int, e: int, cap: int) -> tuple[int, int]:
     return len(_units(old, s, -1, cap)), len(_units(old, e, 1, cap))
 
 
-def _edited(old: str, new: str, s: int, e: int, aligner: _Aligner) -> tuple[int, int] | None:
+def _edited(old: str, new: str, s: int, e: int, aligner: Aligner) -> tuple[int, int] | None:
     """The new span between the unchanged characters that surrounded [s, e), when both sides survive (with at
     least MIN_SIDE characters of context) but the inside changed."""
     if s > 0:
@@ -261,7 +261,7 @@ def _edited(old: str, new: str, s: int, e: int, aligner: _Aligner) -> tuple[int,
     return ns, ne
 
 
-def place(old: str, new: str, s: int, e: int, text: str, aligner: _Aligner, *, window: int = DEFAULT_WINDOW,
+def place(old: str, new: str, s: int, e: int, text: str, aligner: Aligner, *, window: int = DEFAULT_WINDOW,
           allow_edits: bool = False) -> tuple[tuple[int, int] | None, str, str]:
     """Where the old span [s, e) covering `text` lies in `new`: ((start, end) or None, method or reason,
     message). A rebuilt old text ends with UNKNOWN, so only an exact one has a real end."""
@@ -329,7 +329,7 @@ def reanchor(doc: dict[str, Any], new_text: str, old_text: str | None = None, *,
     old = old_text if old_text is not None else reconstruct_old_text(doc) + UNKNOWN
     if UNKNOWN in new_text:
         raise CeasefireError(Problem("reanchor-failed", "the new text holds U+FFFF, which re-anchoring reserves"))
-    aligner = _Aligner(old, new_text)
+    aligner = Aligner(old, new_text)
     out = copy.deepcopy(doc)
     result = Result(out, old_text_source="exact" if complete else "rebuilt from the annotation file")
     planned: list[tuple[str, int, dict, list[tuple[dict, tuple[int, int], str]]]] = []
@@ -460,6 +460,10 @@ def reanchor_in_repo(repo: Repo, doc_id: str, doc: dict[str, Any], new_text: str
     """Find the old text of `doc` (--old, the corpus file, git, or a rebuild) and move its manual spans onto
     `new_text`. Raises CeasefireError with one `reanchor-failed` problem per span that could not be placed,
     unless `options.partial` or `options.dry_run` (then the failures are in the result)."""
+    try:
+        file = str(Path(file).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        pass
     old, source = find_old_text(repo, doc_id, doc, options.old_file, options.use_git)
     result = reanchor(doc, new_text, old, window=options.window, allow_edits=options.allow_edits)
     result.old_text_source = source
