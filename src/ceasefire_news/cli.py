@@ -121,6 +121,99 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reanchor_options(args: argparse.Namespace):
+    from .reanchor import Options
+
+    return Options(old_file=args.old, use_git=not args.no_git, partial=args.partial, allow_edits=args.allow_edits,
+                   window=args.window, dry_run=args.dry_run)
+
+
+def _print_reanchored(doc_id: str, result, verbose: bool, dry_run: bool) -> None:
+    from collections import Counter
+
+    how = Counter(m.method for m in result.moves)
+    detail = ", ".join(f"{n} {k}" for k, n in sorted(how.items()))
+    verb = "would move" if dry_run else "moved"
+    print(f"{doc_id}: {verb} {len(result.moves)} span(s)" + (f" ({detail})" if detail else "") +
+          f", {len(result.failures)} not placed; old text: {result.old_text_source}")
+    if verbose:
+        for m in result.moves:
+            extra = f" now {m.new_text!r}" if m.new_text is not None else ""
+            print(f"  {m.layer}/{m.id} {m.text!r} [{m.old[0]}, {m.old[1]}) -> [{m.new[0]}, {m.new[1]}) "
+                  f"({m.method}){extra}")
+
+
+def _cmd_reanchor(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+    from .reanchor import reanchor_corpus
+    from .repo import Repo
+
+    repo = Repo.at(args.root)
+    ids = args.ids or repo.annotation_ids()
+    if args.old and len(ids) != 1:
+        print("error: --old FILE takes exactly one document id", file=sys.stderr)
+        return 2
+    options = _reanchor_options(args)
+    problems, failed = [], 0
+    for doc_id in ids:
+        note = "up to date"
+        try:
+            if args.from_corpus:
+                result = reanchor_corpus(repo, doc_id, options, rules_path=args.rules)
+            else:
+                seed = repo.seed_path(doc_id)
+                if not seed.exists():
+                    raise CeasefireError(_problem("missing-file", "no seed for this document (use --from-corpus "
+                                                  "to re-anchor onto the corpus text as it is)", str(seed)))
+                r = ingest(seed, repo, rules_path=args.rules, reanchor=options)
+                result = r.reanchored
+                if r.text_changed and result is None:
+                    note = "text changed, no manual spans to move" + ("" if args.dry_run else "; re-ingested")
+        except CeasefireError as exc:
+            problems.extend(exc.problems)
+            failed += 1
+            continue
+        if result is None:
+            if not args.quiet:
+                print(f"{doc_id}: {note}")
+            continue
+        if not args.quiet or result.failures:
+            _print_reanchored(doc_id, result, args.verbose, args.dry_run)
+        if result.failures:
+            failed += 1
+            ann = repo.annotation_path(doc_id)
+            shown = ann.relative_to(Path.cwd()) if ann.is_relative_to(Path.cwd()) else ann
+            problems.extend(f.problem(str(shown)) for f in result.failures)
+    if problems:
+        print(render(problems), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .importers import import_annotations
+    from .repo import Repo
+    from .validate import validate_document
+
+    repo = Repo.at(args.root)
+    fmt = {"labelstudio": "label-studio", "ls": "label-studio"}.get(args.format, args.format)
+    r = import_annotations(repo, fmt, args.paths, args.doc, label_map=args.label_map, offsets=args.offsets,
+                           task=args.task, annotation=args.annotation, replace=args.replace, partial=args.partial,
+                           dry_run=args.dry_run)
+    unit = {"codepoint": "code points", "utf16": "UTF-16 code units"}[r.imported.unit]
+    verb = "imported" if r.written else "would import"
+    print(f"{r.doc_id}: {verb} " + ", ".join(f"{n} {k}" for k, n in r.added.items()) +
+          f" from {', '.join(r.sources)}\n  offsets: {unit}; tool text: {r.imported.placement}")
+    if r.imported.problems:
+        print(render(r.imported.problems), file=sys.stderr)
+    failed = any(p.level == "error" for p in r.imported.problems)
+    if r.written:
+        problems, _ = validate_document(repo, r.doc_id, rel=Path.cwd())
+        if problems:
+            print(render(problems), file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
 def _cmd_stats(args: argparse.Namespace) -> int:
     from .stats import render_stats, repo_stats
 
@@ -185,6 +278,55 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--ratios", default="80/10/10", help="train/validation/test ratios (default: 80/10/10)")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     sp.set_defaults(func=_cmd_build)
+
+    sp = add("reanchor", "move manual spans onto a changed corpus text (or report them)",
+             "When the normalised text of a document changes (a new normaliser, a corrected seed), move its\n"
+             "manual spans onto the new text using their stored text and context, re-make the automatic layers\n"
+             "and re-pin text_sha256 and normaliser_version. The new text is the normalised seed (what ingest\n"
+             "writes) or, with --from-corpus, corpus/<id>.txt as it is. The old text is the corpus file when it\n"
+             "still matches text_sha256, else --old FILE, else a matching version in git history, else it is\n"
+             "rebuilt from the annotation file. A span moves only when its place is unambiguous; every other\n"
+             "span is reported as `reanchor-failed` and, unless --partial, nothing is written.")
+    sp.add_argument("ids", nargs="*", metavar="ID", help="document ids (default: every annotated document)")
+    sp.add_argument("--old", metavar="FILE", help="the exact old corpus text (one document only)")
+    sp.add_argument("--no-git", action="store_true", help="do not look for the old text in git history")
+    sp.add_argument("--from-corpus", action="store_true",
+                    help="the new text is corpus/<id>.txt as it is (after a hand edit), not the normalised seed")
+    sp.add_argument("--partial", action="store_true",
+                    help="write the spans that were placed even when some were not (those stay as they were)")
+    sp.add_argument("--allow-edits", action="store_true",
+                    help="accept a span whose inside changed while the text on both sides stayed (e.g. a typo fix)")
+    sp.add_argument("--window", type=int, default=200,
+                    help="when no context is known, how near (characters) the one candidate must be (default 200)")
+    sp.add_argument("--dry-run", action="store_true", help="report what would move; write nothing")
+    sp.add_argument("--rules", help="boilerplate rules file (default: the packaged rules/boilerplate.yaml)")
+    sp.add_argument("-v", "--verbose", action="store_true", help="list every span moved")
+    sp.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+    sp.set_defaults(func=_cmd_reanchor)
+
+    sp = add("import", "import annotations from brat, doccano or Label Studio as manual layers",
+             "Read an annotation tool's export, convert its offsets to code points (Label Studio, doccano and\n"
+             "INCEpTION may count UTF-16 code units), check them against the tool's own covered text, place the\n"
+             "spans on corpus/<id>.txt (directly, through the normaliser's offset map when the tool showed the\n"
+             "raw seed, or by text alignment) and add them to annotations/<id>.json as manual items.\n"
+             "Labels go through a label map (PER -> PERSON, QUOTE -> quote, ...; --label-map FILE adds to it);\n"
+             "relations link quotes to speakers and cues. Unless --partial, nothing is written when any\n"
+             "annotation cannot be imported. Formats: brat (.ann [+ .txt]), doccano (JSONL export),\n"
+             "label-studio (JSON export).")
+    sp.add_argument("format", metavar="FORMAT", choices=("brat", "doccano", "label-studio", "labelstudio", "ls"),
+                    help="brat, doccano or label-studio")
+    sp.add_argument("paths", nargs="+", metavar="PATH", help="the export (brat: the .ann, optionally its .txt)")
+    sp.add_argument("--doc", required=True, metavar="ID", help="the document the annotations belong to")
+    sp.add_argument("--label-map", metavar="FILE", help="YAML/JSON: tool label -> our label or layer")
+    sp.add_argument("--offsets", choices=("auto", "codepoint", "utf16"), default="auto",
+                    help="what the tool's offsets count (default auto: checked against its covered text)")
+    sp.add_argument("--task", metavar="ID", help="the task (Label Studio) or line id (doccano) to import")
+    sp.add_argument("--annotation", metavar="ID", help="Label Studio: the annotation (annotator) to import")
+    sp.add_argument("--replace", action="store_true",
+                    help="drop the document's existing manual entities, quotes and sources first")
+    sp.add_argument("--partial", action="store_true", help="import what can be imported even if some cannot")
+    sp.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
+    sp.set_defaults(func=_cmd_import)
 
     sp = add("stats", "counts per layer, entity label and boilerplate kind",
              "Count the annotations of the repository: items per layer, entity labels, quote kinds, and the\n"

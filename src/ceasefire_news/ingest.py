@@ -11,6 +11,9 @@ from .errors import CeasefireError, Problem
 from .fsutil import atomic_write_bytes, atomic_write_text, check_doc_id, read_json, write_json
 from .meta import load_meta, skeleton
 from .normalize import NORMALISER_VERSION, Normalized, normalize_bytes
+from .reanchor import Options as ReanchorOptions
+from .reanchor import Result as ReanchorResult
+from .reanchor import has_manual, reanchor_in_repo
 from .repo import META_SUFFIX, SEED_SUFFIX, Repo, sha256_bytes, sha256_text
 
 
@@ -24,6 +27,8 @@ class IngestResult:
     captions: int
     paragraphs: int
     report: object
+    reanchored: ReanchorResult | None = None  # set when manual spans were moved onto a changed text
+    written: bool = True
 
 
 def doc_id_for(path: Path) -> str:
@@ -33,9 +38,10 @@ def doc_id_for(path: Path) -> str:
 
 
 def ingest(path: str | Path, repo: Repo, source: str | None = None, language: str = "en",
-           rules_path: str | Path | None = None) -> IngestResult:
+           rules_path: str | Path | None = None, reanchor: ReanchorOptions | None = None) -> IngestResult:
     """Ingest one raw seed into `repo`. A seed outside `repo/seeds` is copied in (an existing seed with other
-    bytes is never overwritten). Manual annotation layers are kept untouched."""
+    bytes is never overwritten). Manual annotation layers are kept untouched, unless the normalised text
+    changed under them: then ingest refuses, or with `reanchor` options moves them (see reanchor.py)."""
     path = Path(path)
     doc_id = doc_id_for(path)
     try:
@@ -72,15 +78,23 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
     old_text = corpus_path.read_text(encoding="utf-8") if corpus_path.exists() else None
     ann_path = repo.annotation_path(doc_id)
     doc = read_json(ann_path) if ann_path.exists() else empty_annotation(doc_id, sha256_text(norm.text))
-    changed = old_text is not None and old_text != norm.text
-    has_manual = any(x.get("origin") != "auto" for layer in doc.get("layers", {}).values() for x in layer)
-    if changed and has_manual:
-        raise CeasefireError(Problem(
-            "text-changed", "the normalised text changed and manual annotations point into the old one",
-            file=str(corpus_path), hint="run `ceasefire-news reanchor` to move them onto the new text"))
+    # changed: the corpus file differs, or the annotations are pinned to another text than the new one
+    changed = (old_text is not None and old_text != norm.text) or (
+        ann_path.exists() and doc.get("text_sha256") != sha256_text(norm.text))
+    moved = None
+    if changed and has_manual(doc):
+        if reanchor is None:
+            raise CeasefireError(Problem(
+                "text-changed", "the normalised text changed and manual annotations point into the old one",
+                file=str(corpus_path), hint="run `ceasefire-news reanchor` to move them onto the new text"))
+        moved = reanchor_in_repo(repo, doc_id, doc, norm.text, reanchor, str(ann_path))
+        doc = moved.doc
+    if reanchor is not None and reanchor.dry_run:
+        return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate),
+                            len(detection.captions), len(detection.blocks), norm.report, moved, written=False)
     atomic_write_text(corpus_path, norm.text)
     doc.update(doc_id=doc_id, text_sha256=sha256_text(norm.text), normaliser_version=NORMALISER_VERSION)
     refresh_auto_layers(doc, detection)
     write_json(ann_path, doc)
     return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate), len(detection.captions),
-                        len(detection.blocks), norm.report)
+                        len(detection.blocks), norm.report, moved)

@@ -1,0 +1,214 @@
+"""Importing brat, doccano and Label Studio exports onto a text with astral characters before every span."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ceasefire_news.cli import main
+from ceasefire_news.importers import utf16_to_codepoint
+from ceasefire_news.validate import validate_repo
+
+DATA = Path(__file__).resolve().parent / "data" / "import"
+DOC = "emoji_live_blog"
+MAP = str(DATA / "label-map.yaml")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    assert main(["ingest", "--root", str(root), str(DATA / "seed" / f"{DOC}.txt"), "--source", "Example Wire",
+                 "-q"]) == 0
+    return root
+
+
+def corpus(root: Path) -> str:
+    return (root / "corpus" / f"{DOC}.txt").read_text(encoding="utf-8")
+
+
+def layers(root: Path) -> dict:
+    return json.loads((root / "annotations" / f"{DOC}.json").read_text(encoding="utf-8"))["layers"]
+
+
+def imp(root: Path, fmt: str, path: str, *args: str) -> int:
+    return main(["import", fmt, str(DATA / path), "--doc", DOC, "--root", str(root), *args])
+
+
+def spans(root: Path, layer: str = "entities") -> list[tuple[int, int, str, str]]:
+    return sorted((x["start"], x["end"], x["text"], x.get("label") or x.get("kind")) for x in layers(root)[layer])
+
+
+def at(text: str, needle: str, after: str | None = None) -> tuple[int, int]:
+    s = text.index(needle, text.index(after) if after else 0)
+    return s, s + len(needle)
+
+
+def test_utf16_table_counts_astral_characters_twice():
+    table = utf16_to_codepoint("🇮🇱a𝔸b")  # two regional indicators, then a, a mathematical A, b
+    assert len(table) == len("🇮🇱a𝔸b".encode("utf-16-le")) // 2 + 1
+    assert table[4] == 2 and table[5] == 3 and table[7] == 4 and table[1] == -1 and table[6] == -1
+
+
+def test_every_fixture_has_astral_characters_before_its_first_span():
+    text = (DATA / "brat" / f"{DOC}.txt").read_text(encoding="utf-8")
+    first = min(int(line.split("\t")[1].split()[1]) for line in
+                (DATA / "brat" / f"{DOC}.ann").read_text(encoding="utf-8").splitlines() if line.startswith("T"))
+    assert sum(ord(c) > 0xFFFF for c in text[:first]) >= 4
+
+
+# ------------------------------------------------------------------------------------------------ brat
+def test_brat_reports_unknown_labels_and_discontinuous_spans_and_writes_nothing(repo: Path, capsys):
+    before = (repo / "annotations" / f"{DOC}.json").read_bytes()
+    assert imp(repo, "brat", f"brat/{DOC}.ann") == 1
+    err = capsys.readouterr().err
+    assert f"brat/{DOC}.ann:17: error [import-unknown-label] T17 'MISC': no mapping for label 'MISC'" in err
+    assert f"brat/{DOC}.ann:19: error [import-discontinuous] T19 'GPE'" in err and "(', ')" in err
+    assert "warning [import-unsupported] relation R4 'LocatedIn'" in err
+    assert "error [import-failed] nothing written: 2 problem(s)" in err
+    assert (repo / "annotations" / f"{DOC}.json").read_bytes() == before
+
+
+def test_brat_import_places_spans_links_speakers_and_cues(repo: Path, capsys):
+    assert imp(repo, "brat", f"brat/{DOC}.ann", "--label-map", MAP, "--partial") == 1  # T19 still reported
+    out, err = capsys.readouterr()
+    assert "offsets: code points; tool text: identical to the corpus text" in out
+    assert "T19" in err and "T17" not in err
+    text = corpus(repo)
+    ents = {x["text"]: x for x in layers(repo)["entities"]}
+    assert (ents["Steve Witkoff"]["start"], ents["Steve Witkoff"]["end"]) == at(text, "Steve Witkoff")
+    assert ents["Steve Witkoff"]["label"] == "PERSON" and "Wikidata:Q7613902" in ents["Steve Witkoff"]["note"]
+    assert ents["Mohammed bin Abdulrahman\nAl Thani"]["label"] == "PERSON"  # fragments split by a line break: joined
+    quotes = {x["text"]: x for x in layers(repo)["quotes"]}
+    joint = quotes["“to review the implementation of the first phase of the Gaza ceasefire.”"]
+    assert joint["speaker"] == "the joint statement" and joint["kind"] == "direct"
+    assert (joint["cue"]["start"], joint["cue"]["end"]) == at(text, "said", "A joint")
+    committed = quotes["“committed”"]
+    assert committed["kind"] == "partial" and committed["speaker"] == "Hamas"
+    assert committed["speaker_id"] == ents["Hamas"]["id"]
+    assert {x["text"]: x.get("anonymity") for x in layers(repo)["sources"]} == {
+        "a source briefed on the meeting": "unnamed", "Turkish security sources": None}
+    for x in layers(repo)["entities"] + layers(repo)["quotes"] + layers(repo)["sources"]:
+        assert text[x["start"]:x["end"]] == x["text"] and x["origin"] == "manual"
+    assert validate_repo(repo)[0] == []
+
+
+def test_inception_brat_export_counts_utf16_units_and_lands_on_the_same_spans(repo: Path, tmp_path: Path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    assert main(["ingest", "--root", str(other), str(DATA / "seed" / f"{DOC}.txt"), "--source", "Example Wire",
+                 "-q"]) == 0
+    assert imp(repo, "brat", f"brat/{DOC}.ann", "--label-map", MAP, "--partial") == 1
+    assert imp(other, "brat", f"inception-brat/{DOC}.ann", "--label-map", MAP, "--partial") == 1
+    assert "offsets: UTF-16 code units" in capsys.readouterr().out
+    for layer in ("entities", "quotes", "sources"):
+        assert spans(repo, layer) == spans(other, layer)
+
+
+def test_utf16_offsets_read_as_code_points_are_caught(repo: Path, capsys):
+    assert imp(repo, "brat", f"inception-brat/{DOC}.ann", "--label-map", MAP, "--offsets", "codepoint") == 1
+    err = capsys.readouterr().err
+    assert "error [import-text-mismatch] T7 'PER': the tool says 'Steve Witkoff' but its offsets cover" in err
+    assert layers(repo)["entities"] == []
+
+
+def test_brat_on_the_raw_seed_goes_through_the_normaliser_offset_map(repo: Path, capsys):
+    raw = (DATA / "brat-raw-seed" / f"{DOC}.txt").read_text(encoding="utf-8")
+    assert raw != corpus(repo) and "\u00a0" in raw and "\u00ad" in raw
+    assert imp(repo, "brat", f"brat-raw-seed/{DOC}.ann", "--label-map", MAP) == 0
+    assert "normalised by our normaliser into the corpus text (offset map)" in capsys.readouterr().out
+    text = corpus(repo)
+    ents = {x["text"]: x for x in layers(repo)["entities"]}
+    assert (ents["Steve Witkoff"]["start"], ents["Steve Witkoff"]["end"]) == at(text, "Steve Witkoff")
+    quote = next(q for q in layers(repo)["quotes"] if q["kind"] == "direct")
+    assert quote["text"].endswith("Gaza ceasefire.”")  # the soft hyphen is gone, as in the corpus text
+    assert validate_repo(repo)[0] == []
+
+
+# ------------------------------------------------------------------------------------------------ doccano
+def test_doccano_entities_export_utf16_with_relations(repo: Path, capsys):
+    assert imp(repo, "doccano", "doccano/export.jsonl") == 0
+    out, err = capsys.readouterr()
+    assert "offsets: UTF-16 code units" in out
+    assert "[import-offset-unit]" not in err  # read as code points, the last spans would run past the text
+    text = corpus(repo)
+    ents = {x["text"]: x for x in layers(repo)["entities"]}
+    assert set(ents) == {"Steve Witkoff", "Hakan Fidan", "Miami", "Hamas"}
+    assert (ents["Miami"]["start"], ents["Miami"]["end"]) == at(text, "Miami", "Mediators")
+    [quote] = layers(repo)["quotes"]
+    assert quote["kind"] == "partial" and quote["speaker_id"] == ents["Hamas"]["id"]
+    assert (quote["cue"]["start"], quote["cue"]["end"]) == at(text, "said", "Hamas")
+    assert [s["text"] for s in layers(repo)["sources"]] == ["Turkish security sources"]
+    assert validate_repo(repo)[0] == []
+
+
+def test_doccano_without_a_telling_offset_assumes_utf16_and_says_so(repo: Path, tmp_path: Path, capsys):
+    line = json.loads((DATA / "doccano" / "export.jsonl").read_text(encoding="utf-8").splitlines()[1])
+    line["entities"] = [e for e in line["entities"] if e["label"] == "PERSON"]
+    line["relations"] = []
+    path = tmp_path / "people.jsonl"
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["import", "doccano", str(path), "--doc", DOC, "--root", str(repo)]) == 0
+    err = capsys.readouterr().err
+    assert "warning [import-offset-unit] the export has no covered text to check offsets against; assuming " \
+           "UTF-16 code units (doccano's entities/relations export (doccano 1.x))" in err
+    assert sorted(x["text"] for x in layers(repo)["entities"]) == ["Hakan Fidan", "Steve Witkoff"]
+
+
+def test_doccano_legacy_label_triples(repo: Path, capsys):
+    assert imp(repo, "doccano", "doccano/legacy.jsonl") == 0
+    text = corpus(repo)
+    assert spans(repo) == sorted([(*at(text, "Steve Witkoff"), "Steve Witkoff", "PERSON"),
+                                  (*at(text, "Gaza", "Mediators"), "Gaza", "LOC"), (*at(text, "Hamas"), "Hamas", "ORG")])
+
+
+# ------------------------------------------------------------------------------------------------ Label Studio
+def test_label_studio_export_picks_the_task_and_the_live_annotation(repo: Path, capsys):
+    assert imp(repo, "label-studio", "label-studio/export.json") == 1  # Person, Place... unmapped
+    assert "error [import-unknown-label] r5 'Place': no mapping for label 'Place'" in capsys.readouterr().err
+    assert imp(repo, "label-studio", "label-studio/export.json", "--label-map", MAP) == 0
+    text = corpus(repo)
+    got = spans(repo)
+    assert (*at(text, "Turkish"), "Turkish", "NORP") in got and (*at(text, "Miami", "Mediators"), "Miami", "GPE") in got
+    [quote] = layers(repo)["quotes"]
+    assert quote["kind"] == "partial" and quote["speaker"] == "Hamas"  # kind from the region's choice
+
+
+def test_old_label_studio_utf16_on_another_text_is_aligned_to_the_same_spans(repo: Path, tmp_path: Path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    assert main(["ingest", "--root", str(other), str(DATA / "seed" / f"{DOC}.txt"), "--source", "Example Wire",
+                 "-q"]) == 0
+    assert imp(repo, "label-studio", "label-studio/export.json", "--label-map", MAP) == 0
+    assert imp(other, "label-studio", "label-studio/export-utf16-other-text.json", "--label-map", MAP) == 0
+    out = capsys.readouterr().out
+    assert "offsets: UTF-16 code units; tool text: a different text: spans placed by text alignment" in out
+    assert spans(repo) == spans(other) and spans(repo, "quotes") == spans(other, "quotes")
+
+
+def test_label_studio_with_two_annotators_asks_which(repo: Path, tmp_path: Path, capsys):
+    tasks = json.loads((DATA / "label-studio" / "export.json").read_text(encoding="utf-8"))
+    task = tasks[1]
+    task["annotations"][1]["was_cancelled"] = False
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    assert main(["import", "label-studio", str(path), "--doc", DOC, "--root", str(repo), "--label-map", MAP]) == 1
+    assert "error [import-select] task 41 has 2 matching annotations (1041, 2041)" in capsys.readouterr().err
+    assert main(["import", "label-studio", str(path), "--doc", DOC, "--root", str(repo), "--label-map", MAP,
+                 "--annotation", "1041"]) == 0
+
+
+def test_importing_twice_adds_nothing_new(repo: Path, capsys):
+    assert imp(repo, "doccano", "doccano/export.jsonl") == 0
+    first = layers(repo)
+    assert imp(repo, "doccano", "doccano/export.jsonl") == 0
+    assert "imported 0 entities, 0 sources, 0 quotes" in capsys.readouterr().out
+    assert layers(repo) == first
+
+
+def test_bad_label_map_is_a_one_line_error(repo: Path, tmp_path: Path, capsys):
+    bad = tmp_path / "map.yaml"
+    bad.write_text("labels:\n  PER: PEOPLE\n", encoding="utf-8")
+    assert imp(repo, "doccano", "doccano/export.jsonl", "--label-map", str(bad)) == 1
+    assert "error [bad-label-map] label 'PER' maps to 'PEOPLE'" in capsys.readouterr().err
