@@ -278,8 +278,9 @@ is left out of `ner_tags` and listed in `ner_report.json`: {unrep_text}. Nested 
 ### Data splits
 
 Every document is in exactly one split. A split is chosen by a hash of the document's group key, with ratios
-{ratios} (train/validation/test): stable as the corpus grows, since adding documents never changes an existing
-group's hash. A group joins versions and copies of one story so nothing leaks between splits: documents with
+{ratios} (train/validation/test), so the split of a group never depends on the other documents: adding
+documents moves no existing one, except when a new document joins a group under a smaller id or bridges two
+groups (an explicit `story` id pins a group for good; the build reports any document that moved). A group joins versions and copies of one story so nothing leaks between splits: documents with
 the same `story` id in their metadata, and near-duplicates (Jaccard >= {data.threshold:g} between the sets of
 5-word shingles of their clean bodies; candidates from MinHash LSH, then checked exactly). The group key is the
 group's smallest `story` id, else its smallest document id. `ner` rows follow their document's split.
