@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ceasefire_news
+from ceasefire_news.build import build
 from ceasefire_news.cli import main
 from ceasefire_news.columns import CONFIGS, SPLITS, data_file
 from ceasefire_news.splits import (NEAR_DUP_THRESHOLD, group_documents, jaccard, minhash_values, near_duplicate_pairs,
@@ -107,9 +108,15 @@ def test_growing_the_corpus_moves_no_existing_document(tmp_path: Path):
     small = make_repo(tmp_path / "small", only=first)
     before = _manifest(build_release(small, tmp_path / "rel"))["documents"]
     grown = make_repo(tmp_path / "small")  # the same repository with every other document added
-    after = _manifest(build_release(grown, tmp_path / "rel"))["documents"]
+    result = build(grown, tmp_path / "rel", progress=False)
+    after = _manifest(tmp_path / "rel")["documents"]
     assert set(before) < set(after)
     assert {d: v["split"] for d, v in before.items()} == {d: after[d]["split"] for d in before}
+    assert result.moved == {}
+    # other ratios do move documents, and the build says so
+    result = build(grown, tmp_path / "rel", progress=False, ratios=(1, 1, 1))
+    assert result.moved and result.previous_ratios == [0.8, 0.1, 0.1]
+    assert all(after[d]["split"] == old for d, (old, _) in result.moved.items())
 
 
 def test_ratios_flag_and_its_usage_error(repo: Path, tmp_path: Path, capsys):

@@ -81,6 +81,7 @@ class BuildResult:
     rows: dict[str, dict[str, int]] = field(default_factory=dict)
     moved: dict[str, tuple[str, str]] = field(default_factory=dict)
     near_duplicates: list[tuple[str, str, float]] = field(default_factory=list)
+    previous_ratios: list[float] | None = None
 
 
 def process_document(root: str, doc_id: str) -> DocResult:
@@ -151,12 +152,13 @@ def arrow_nbytes(data: bytes, config: str) -> int:
     return pq.read_table(io.BytesIO(data), schema=CONFIGS[config]).nbytes
 
 
-def _previous_splits(out: Path) -> dict[str, str]:
+def _previous(out: Path) -> tuple[dict[str, str], list[float] | None]:
+    """Splits and ratios of the release already in `out` (to report documents that changed split)."""
     try:
         old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        return {d: v["split"] for d, v in old.get("documents", {}).items()}
+        return {d: v["split"] for d, v in old.get("documents", {}).items()}, old.get("splits", {}).get("ratios")
     except (OSError, ValueError, AttributeError, KeyError, TypeError):
-        return {}
+        return {}, None
 
 
 def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[float] = DEFAULT_RATIOS,
@@ -230,11 +232,11 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
     files["README.md"] = render_card(card).encode()
     files["SHA256SUMS"] = sha256sums(files).encode()
 
-    previous = _previous_splits(out)
+    previous, previous_ratios = _previous(out)
     moved = {d: (previous[d], split[d]) for d in sorted(split) if d in previous and previous[d] != split[d]}
     publish(out, files)
     return BuildResult(out, released, rejected, {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}, stats,
-                       rows, moved, near)
+                       rows, moved, near, previous_ratios)
 
 
 def sha256sums(files: dict[str, bytes]) -> str:

@@ -141,7 +141,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
               + " (ner_report.json)")
     print(f"  files: {len(result.files)} (README.md card, croissant.json, manifest.json, SHA256SUMS)")
     if result.moved:
-        print(f"  warning: {len(result.moved)} document(s) changed split since the previous release:", file=sys.stderr)
+        why = (f" (the ratios changed from {'/'.join(f'{r:g}' for r in result.previous_ratios)})"
+               if result.previous_ratios and list(result.previous_ratios) != list(ratios) else "")
+        sys.stdout.flush()
+        print(f"  warning: {len(result.moved)} document(s) changed split since the previous release{why}:",
+              file=sys.stderr)
         for d, (old, new) in list(result.moved.items())[:10]:
             print(f"    {d}: {old} -> {new}", file=sys.stderr)
     if result.rejected:
