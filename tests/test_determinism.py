@@ -49,11 +49,3 @@ def test_two_builds_in_different_folders_times_and_time_zones_are_byte_identical
     for name, data in one.items():
         assert str(tmp_path).encode() not in data, name
 
-
-def test_rebuilding_in_place_changes_nothing(repo: Path, tmp_path: Path):
-    out = tmp_path / "rel"
-    out.parent.mkdir(exist_ok=True)
-    _cli_build(repo, out, {"TZ": "Asia/Kolkata"})
-    first = tree_bytes(out)
-    _cli_build(repo, out, {"TZ": "America/New_York"})
-    assert tree_bytes(out) == first
