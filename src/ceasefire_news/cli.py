@@ -98,21 +98,56 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if any(p.level == "error" for p in problems) else 0
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
-
-    ratios = tuple(float(x) for x in args.ratios.split("/"))
+def _parse_ratios(text: str) -> tuple[float, float, float] | None:
+    try:
+        ratios = tuple(float(x) for x in text.split("/"))
+    except ValueError:
+        return None
     if len(ratios) != 3 or any(r < 0 for r in ratios) or not sum(ratios):
-        print("error: --ratios takes three non-negative numbers, e.g. 80/10/10", file=sys.stderr)
+        return None
+    return ratios  # type: ignore[return-value]
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    import time
+
+    from .build import build
+    from .columns import SPLITS
+
+    ratios = _parse_ratios(args.ratios)
+    if ratios is None:
+        print("error: --ratios takes three non-negative numbers with a positive sum, e.g. 80/10/10", file=sys.stderr)
         return 2
-    result = build(args.root, args.out, ratios=ratios, progress=not args.quiet)
+    if args.workers < 1:
+        print("error: --workers takes a positive number", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    result = build(args.root, args.out, ratios=ratios, progress=not args.quiet, workers=args.workers)
     st = result.stats
-    print(f"release: {result.out}")
-    print("  splits: " + ", ".join(f"{s} {len(ids)}" for s, ids in result.released.items()))
-    print(f"  documents: {st['documents']}, entities: {st['layers'].get('entities', 0)}, quotes: "
-          f"{st['layers'].get('quotes', 0)}, captions: {st['layers'].get('captions', 0)}, boilerplate spans: "
+    rows = result.rows
+    print(f"release: {result.out}  ({time.perf_counter() - t0:.1f} s, {args.workers} worker(s))")
+    print(f"  {'split':<11}{'documents':>10}{'sentences':>11}{'tokens':>10}")
+    for s in SPLITS:
+        note = "" if rows["default"][s] else "   (empty: no file, not in the card's configs)"
+        print(f"  {s:<11}{rows['default'][s]:>10}{rows['ner'][s]:>11}{st['split_tokens'].get(s, 0):>10}{note}")
+    print(f"  documents: {st['documents']} in {st['groups']} group(s), near-duplicate pairs: "
+          f"{st['near_duplicate_pairs']}, rejected: {st['rejected']}")
+    print(f"  entities: {st['layers'].get('entities', 0)}, quotes: {st['layers'].get('quotes', 0)}, sources: "
+          f"{st['layers'].get('sources', 0)}, captions: {st['layers'].get('captions', 0)}, boilerplate spans: "
           f"{st['layers'].get('boilerplate', 0)}")
-    print(f"  files: {len(result.files)} (checksums in SHA256SUMS)")
+    unrep = st.get("ner_unrepresented", {})
+    if unrep:
+        print("  ner: spans left out of the tags: " + ", ".join(f"{v} {k}" for k, v in unrep.items())
+              + " (ner_report.json)")
+    print(f"  files: {len(result.files)} (README.md card, croissant.json, manifest.json, SHA256SUMS)")
+    if result.moved:
+        why = (f" (the ratios changed from {'/'.join(f'{r:g}' for r in result.previous_ratios)})"
+               if result.previous_ratios and list(result.previous_ratios) != list(ratios) else "")
+        sys.stdout.flush()
+        print(f"  warning: {len(result.moved)} document(s) changed split since the previous release{why}:",
+              file=sys.stderr)
+        for d, (old, new) in list(result.moved.items())[:10]:
+            print(f"    {d}: {old} -> {new}", file=sys.stderr)
     if result.rejected:
         print(f"  rejected: {len(result.rejected)} document(s), reasons in rejections.json:", file=sys.stderr)
         for doc_id, ps in result.rejected.items():
@@ -270,12 +305,17 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("-q", "--quiet", action="store_true", help="no summary of what was checked on success")
     sp.set_defaults(func=_cmd_validate)
 
-    sp = add("build", "build the release: Parquet splits, dataset card, checksums",
-             "Validate every document and write the release into --out: data/*.parquet per config and split,\n"
-             "README.md (the dataset card), manifest.json, rejections.json and SHA256SUMS. The same inputs\n"
-             "give byte-identical files. The previous release stays intact until the new one is complete.")
+    sp = add("build", "build the release: Parquet splits of three configs, dataset card, Croissant, checksums",
+             "Validate every document and write the release into --out: data/*.parquet for the default,\n"
+             "full and ner configs and each non-empty split, README.md (the dataset card, with a label chart\n"
+             "in images/), croissant.json, LICENSE.md, manifest.json, ner_report.json, rejections.json and\n"
+             "SHA256SUMS. Splits follow a hash of each document's group (same story id or near-duplicate\n"
+             "text), so copies of one story never straddle splits. The same inputs give byte-identical\n"
+             "files, whatever --workers. The previous release stays intact until the new one is complete.")
     sp.add_argument("--out", default="dist", help="release folder (default: dist)")
     sp.add_argument("--ratios", default="80/10/10", help="train/validation/test ratios (default: 80/10/10)")
+    sp.add_argument("--workers", type=int, default=1, metavar="N",
+                    help="processes working on documents in parallel (default: 1); output is identical")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     sp.set_defaults(func=_cmd_build)
 

@@ -52,7 +52,18 @@ FULL = pa.schema(_META + [
     pa.field("text_sha256", pa.string(), nullable=False),
 ])
 
-CONFIGS: dict[str, pa.Schema] = {"default": DEFAULT, "full": FULL}
+# One row per sentence of the clean body; `ner_tags` are indices into ner.TAGS (a ClassLabel in the card).
+NER = pa.schema([
+    pa.field("id", pa.string(), nullable=False),
+    pa.field("doc_id", pa.string(), nullable=False),
+    pa.field("sentence_index", pa.int32(), nullable=False),
+    pa.field("tokens", pa.list_(pa.field("item", pa.string(), nullable=False)), nullable=False),
+    pa.field("ner_tags", pa.list_(pa.field("item", pa.int64(), nullable=False)), nullable=False),
+])
+
+CONFIGS: dict[str, pa.Schema] = {"default": DEFAULT, "full": FULL, "ner": NER}
+# Rows per Parquet row group: a few MB of text each, so readers can stream a big split.
+ROW_GROUP_SIZE = {"default": 1000, "full": 1000, "ner": 20000}
 
 # Parquet columns stored with dictionary encoding (short, repetitive values).
 DICTIONARY_COLUMNS = {
@@ -60,6 +71,7 @@ DICTIONARY_COLUMNS = {
                 "captions.list.element.agency"],
     "full": ["source", "language", "published_basis", "entities.list.element.label", "quotes.list.element.kind",
              "boilerplate.list.element.kind", "captions.list.element.agency"],
+    "ner": ["doc_id"],
 }
 
 

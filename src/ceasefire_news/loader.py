@@ -117,7 +117,8 @@ def _verified(root: Path, stamp: tuple) -> dict[str, str]:
 
 def verify(root: Path) -> dict[str, str]:
     """Check every file of the release against SHA256SUMS (cached until a file changes)."""
-    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()))
+    stamp = tuple(sorted((str(p.relative_to(root)), p.stat().st_mtime_ns, p.stat().st_size)
+                        for p in root.rglob("*") if p.is_file()))
     return _verified(root, stamp)
 
 

@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from typing import Any, Iterable, Mapping
 
+from .ner import count_tokens
 from .repo import Repo
 
-_TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
-
-
-def count_tokens(text: str) -> int:
-    """Word and punctuation tokens (the same tokenisation the `ner` config uses)."""
-    return len(_TOKEN_RE.findall(text))
+__all__ = ["count_tokens", "layer_counts", "repo_stats", "corpus_stats", "render_stats"]
 
 
 def layer_counts(anns: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -57,19 +52,26 @@ def repo_stats(root: str = ".") -> dict[str, Any]:
     return layer_counts(anns)
 
 
-def corpus_stats(docs: Iterable[Any], views: Mapping[str, Any], released: Mapping[str, list[str]],
-                 rejected: Mapping[str, Any]) -> dict[str, Any]:
-    """Statistics of a release, computed at build time for the card."""
+def corpus_stats(docs: Iterable[Any], released: Mapping[str, list[str]], rejected: Mapping[str, Any],
+                 ner_rows: Mapping[str, int] | None = None,
+                 unrepresented: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """Statistics of a release, computed at build time for the card. `docs` are the released documents, each
+    with `.doc_id`, `.meta`, `.ann`, `.body` (the clean body), `.default` (its default row), `.full_chars` and
+    `.tokens` (ner tokens)."""
     docs = list(docs)
     by_id = {d.doc_id: d for d in docs}
     split_docs = {s: len(ids) for s, ids in released.items()}
-    split_tokens = {s: sum(count_tokens(views[d].body) for d in ids) for s, ids in released.items()}
-    full_chars = sum(len(d.text) for d in docs)
-    body_chars = sum(len(views[d.doc_id].body) for d in docs)
+    split_tokens = {s: sum(by_id[d].tokens for d in ids) for s, ids in released.items()}
     counts = layer_counts(d.ann for d in docs)
-    sources = Counter(by_id[d].meta["source"] for d in by_id)
-    return {**counts, "split_documents": split_docs, "split_tokens": split_tokens, "full_chars": full_chars,
-            "body_chars": body_chars, "rejected": len(rejected), "sources": dict(sorted(sources.items()))}
+    sources = Counter(d.meta["source"] for d in docs)
+    reasons = Counter(p["reason"] for p in unrepresented)
+    return {**counts, "split_documents": split_docs, "split_tokens": split_tokens,
+            "split_sentences": dict(ner_rows or {}), "tokens": sum(split_tokens.values()),
+            "full_chars": sum(d.full_chars for d in docs), "body_chars": sum(len(d.body) for d in docs),
+            "rejected": len(rejected), "sources": dict(sorted(sources.items())),
+            "languages": sorted({d.meta["language"] for d in docs}),
+            "body_labels": dict(sorted(Counter(e["label"] for d in docs for e in d.default["entities"]).items())),
+            "ner_unrepresented": dict(sorted(reasons.items()))}
 
 
 def render_stats(st: Mapping[str, Any]) -> str:

@@ -1,0 +1,137 @@
+"""The token view of the clean body for the `ner` config: sentences, tokens and IOB2 tags. Pure functions.
+
+Tokeniser (regex, deterministic): a token is a dotted acronym (`U.S.`), a number with inner separators (`1,000`, `2.5`), a possessive
+`'s`/`’s` split from its word (`Trump`, `’s`), a word with inner apostrophes (`didn’t`), or any other single
+non-space character (punctuation, hyphens, symbols: `Al`, `-`, `Thani`).
+
+Sentence splitter (regex, deterministic): a line break always ends a sentence; inside a line a sentence ends
+after `.`, `!` or `?` (plus any closing quotes or brackets) followed by white space and an upper-case letter,
+a digit or an opening quote, unless the word before the full stop is a known abbreviation (`Mr.`, `Sgt.`,
+`Dec.` ...), a single letter or a dotted acronym (`U.S.`), or the break would fall inside an entity span.
+
+Tags are IOB2 over the entity labels (TAGS; the card declares them as a ClassLabel). A span the token view
+cannot represent is left out of the tags and reported: `mid-token` (a boundary inside a token), `nested`
+(inside or overlapping a longer kept span: the longest span wins, then the earliest), `crosses-sentence`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from .annotations import ENTITY_LABELS
+
+TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)+|['’]s\b|\w+?(?=['’]s\b)|\w+(?:['’]\w+)*|[^\w\s]")
+TAGS: tuple[str, ...] = ("O", *(f"{p}-{label}" for label in ENTITY_LABELS for p in ("B", "I")))
+TAG_ID = {t: i for i, t in enumerate(TAGS)}
+
+ABBREVIATIONS = frozenset("""mr mrs ms dr prof sgt lt col gen capt maj cpl pvt adm cmdr rep sen gov pres st jr sr
+rev fr no nos vs etc inc ltd co corp dept univ est approx jan feb mar apr jun jul aug sep sept oct nov dec""".split())
+_BOUNDARY_RE = re.compile(r"([.!?]+)[\"”’')\]]*(\s+)(?=[\"“‘'(\[]?[A-Z0-9])")
+_WORD_BEFORE_RE = re.compile(r"(?:^|(?<=[^\w.]))([\w.]*\w)$")
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Tokens of text[start:end] with offsets into `text` (code points, half-open)."""
+    end = len(text) if end is None else end
+    return [Token(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, start, end)]
+
+
+def count_tokens(text: str) -> int:
+    return sum(1 for _ in TOKEN_RE.finditer(text))
+
+
+def _is_abbreviation(text: str, punct_start: int, punct: str) -> bool:
+    """Whether the full stop at `punct_start` belongs to an abbreviation rather than ending a sentence."""
+    if punct != ".":  # `!`, `?` and `...` always end a sentence
+        return False
+    m = _WORD_BEFORE_RE.search(text, 0, punct_start)
+    if not m:
+        return False
+    word = m.group(1)
+    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # U.S., e.g
+        return True
+    return (len(word) == 1 and word.isalpha()) or word.lower() in ABBREVIATIONS
+
+
+def sentences(text: str, protected: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Sentence spans of `text` (trimmed, non-empty), never breaking inside a `protected` span."""
+    guard = sorted(protected)
+
+    def inside(pos: int) -> bool:
+        return any(s < pos < e for s, e in guard)
+
+    cuts = [0]
+    for m in re.finditer(r"\n+", text):
+        if not inside(m.start()):
+            cuts += [m.start(), m.end()]
+    for m in _BOUNDARY_RE.finditer(text):
+        stop = m.start(2)
+        if "\n" in m.group(2) or inside(stop) or inside(m.end(2)):
+            continue
+        if not _is_abbreviation(text, m.start(1), m.group(1)):
+            cuts += [stop, m.end(2)]
+    cuts.append(len(text))
+    cuts.sort()
+    out = []
+    for s, e in zip(cuts[::1], cuts[1:]):
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e and (not out or s >= out[-1][1]):
+            out.append((s, e))
+    return out
+
+
+@dataclass
+class NerResult:
+    rows: list[dict[str, Any]]
+    unrepresented: list[dict[str, Any]]
+    tokens: int
+
+
+def ner_rows(doc_id: str, text: str, entities: Sequence[Mapping[str, Any]]) -> NerResult:
+    """The `ner` rows of one document (its clean body and the entities projected onto it)."""
+    ents = sorted(entities, key=lambda e: (e["start"], -e["end"], e["label"], e["text"]))
+    sents = sentences(text, [(e["start"], e["end"]) for e in ents])
+    toks = [tokenize(text, s, e) for s, e in sents]
+    starts = {t.start: (i, j) for i, ts in enumerate(toks) for j, t in enumerate(ts)}
+    ends = {t.end: (i, j) for i, ts in enumerate(toks) for j, t in enumerate(ts)}
+    problems: list[dict[str, Any]] = []
+
+    def report(e: Mapping[str, Any], reason: str, detail: str) -> None:
+        problems.append({"doc_id": doc_id, "start": e["start"], "end": e["end"], "label": e["label"],
+                         "text": e["text"], "reason": reason, "detail": detail})
+
+    aligned = []
+    for e in ents:
+        a, b = starts.get(e["start"]), ends.get(e["end"])
+        if a is None or b is None:
+            report(e, "mid-token", "a boundary falls inside a token")
+        elif a[0] != b[0]:
+            report(e, "crosses-sentence", "the span crosses a sentence boundary")
+        else:
+            aligned.append((e, a, b))
+    kept: list[tuple[int, int]] = []
+    tags = [[TAG_ID["O"]] * len(ts) for ts in toks]
+    for e, a, b in sorted(aligned, key=lambda x: (-(x[0]["end"] - x[0]["start"]), x[0]["start"], x[0]["label"])):
+        clash = next(((s, t) for s, t in kept if s < e["end"] and e["start"] < t), None)
+        if clash:
+            report(e, "nested", f"overlaps the longer span [{clash[0]}, {clash[1]})")
+            continue
+        kept.append((e["start"], e["end"]))
+        tags[a[0]][a[1]] = TAG_ID[f"B-{e['label']}"]
+        for j in range(a[1] + 1, b[1] + 1):
+            tags[a[0]][j] = TAG_ID[f"I-{e['label']}"]
+    rows = [{"id": f"{doc_id}-{i:04d}", "doc_id": doc_id, "sentence_index": i, "tokens": [t.text for t in ts],
+             "ner_tags": tags[i]} for i, ts in enumerate(toks) if ts]
+    problems.sort(key=lambda p: (p["start"], p["end"], p["label"], p["reason"]))
+    return NerResult(rows, problems, sum(len(ts) for ts in toks))

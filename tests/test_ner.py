@@ -1,0 +1,136 @@
+"""The ner config: regex tokeniser and sentence splitter, IOB2 tags, and the report of spans it cannot hold."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ceasefire_news.columns import NER, SPLITS, data_file
+from ceasefire_news.ner import TAGS, ner_rows, sentences, tokenize
+
+from .corpus_factory import build_release, make_repo
+
+
+def _texts(text: str, spans) -> list[str]:
+    return [text[s:e] for s, e in spans]
+
+
+def test_tokeniser_splits_possessives_hyphens_and_punctuation_but_keeps_numbers_and_acronyms():
+    text = "Trump’s U.S. plan: Al-Thani didn’t pay $1,000.50 (25%) to Hamas's men."
+    toks = tokenize(text)
+    assert [t.text for t in toks] == ["Trump", "’s", "U.S.", "plan", ":", "Al", "-", "Thani", "didn’t", "pay", "$",
+                                      "1,000.50", "(", "25", "%", ")", "to", "Hamas", "'s", "men", "."]
+    assert all(text[t.start:t.end] == t.text for t in toks)
+
+
+def test_sentences_break_at_lines_and_full_stops_but_not_after_abbreviations():
+    text = ("He met Mr. Smith and Sgt. Ran Gvili in the U.S. on Dec. 3. Then he left! “Yes,” he said.\n"
+            "A new line starts here J. K. Rowling wrote it.")
+    assert _texts(text, sentences(text)) == [
+        "He met Mr. Smith and Sgt. Ran Gvili in the U.S. on Dec. 3.", "Then he left!", "“Yes,” he said.",
+        "A new line starts here J. K. Rowling wrote it."]
+
+
+def test_no_sentence_break_inside_an_entity():
+    text = "She wrote for Yahoo! News at the time. Then she left."
+    assert _texts(text, sentences(text)) == ["She wrote for Yahoo!", "News at the time.", "Then she left."]
+    s = text.index("Yahoo")
+    assert _texts(text, sentences(text, [(s, s + len("Yahoo! News"))])) == ["She wrote for Yahoo! News at the time.",
+                                                                             "Then she left."]
+
+
+def test_iob2_tags_nested_and_mid_token_spans():
+    text = "The UN Security Council met Israeli envoys in New York. Gaza talks resumed."
+
+    def ent(needle, label):
+        s = text.index(needle)
+        return {"start": s, "end": s + len(needle), "label": label, "text": needle}
+
+    ents = [ent("UN Security Council", "ORG"), ent("Security Council", "ORG"), ent("Israel", "GPE"),
+            ent("New York", "GPE"), ent("Gaza", "GPE")]
+    r = ner_rows("d", text, ents)
+    assert [row["sentence_index"] for row in r.rows] == [0, 1] and r.rows[0]["id"] == "d-0000"
+    tagged = [(tok, TAGS[t]) for row in r.rows for tok, t in zip(row["tokens"], row["ner_tags"])]
+    assert tagged[:5] == [("The", "O"), ("UN", "B-ORG"), ("Security", "I-ORG"), ("Council", "I-ORG"), ("met", "O")]
+    assert ("Israeli", "O") in tagged and ("New", "B-GPE") in tagged and ("York", "I-GPE") in tagged
+    assert ("Gaza", "B-GPE") in tagged
+    assert {(p["text"], p["reason"]) for p in r.unrepresented} == {("Security Council", "nested"),
+                                                                   ("Israel", "mid-token")}
+    assert r.tokens == sum(len(row["tokens"]) for row in r.rows)
+
+
+words = st.sampled_from(["Gaza", "City", "talks", "the", "U.S.", "Mr.", "Hamas", "’s", ".", ",", "said", "Egypt", "\n"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(words, min_size=1, max_size=40), st.data())
+def test_tags_are_valid_iob2_and_give_back_every_kept_span(parts, data):
+    text = " ".join(parts)
+    toks = tokenize(text)
+    ents = []
+    for _ in range(data.draw(st.integers(0, 4))):
+        if not toks:
+            break
+        i = data.draw(st.integers(0, len(toks) - 1))
+        j = data.draw(st.integers(i, min(len(toks) - 1, i + 2)))
+        ents.append({"start": toks[i].start, "end": toks[j].end, "label": data.draw(st.sampled_from(["GPE", "ORG"])),
+                     "text": text[toks[i].start:toks[j].end]})
+    r = ner_rows("d", text, ents)
+    # every token of the text is in exactly one sentence, in order
+    assert [t for row in r.rows for t in row["tokens"]] == [t.text for t in toks]
+    spans = []
+    k = -1
+    for row in r.rows:
+        prev = "O"
+        for tag_id in row["ner_tags"]:
+            k += 1
+            tag = TAGS[tag_id]
+            assert not (tag.startswith("I-") and prev[2:] != tag[2:]), (row, tag)
+            if tag.startswith("B-"):
+                spans.append([toks[k].start, toks[k].end, tag[2:]])
+            elif tag.startswith("I-"):
+                spans[-1][1] = toks[k].end
+            prev = tag
+    key = lambda x: (x["start"], x["end"], x["label"])  # noqa: E731
+    assert Counter(map(tuple, spans)) == Counter(map(key, ents)) - Counter(map(key, r.unrepresented))
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("ner")
+    return build_release(make_repo(base / "repo"), base / "rel", ratios=(50, 25, 25))
+
+
+def test_ner_config_rows_match_the_default_config(release: Path):
+    for s in SPLITS:
+        f = release / data_file("ner", s)
+        if not f.exists():
+            assert not (release / data_file("default", s)).exists()
+            continue
+        ner = pq.read_table(f)
+        assert ner.schema.equals(NER)
+        default = {r["id"]: r for r in pq.read_table(release / data_file("default", s)).to_pylist()}
+        rows = ner.to_pylist()
+        assert [(r["doc_id"], r["sentence_index"]) for r in rows] == sorted((r["doc_id"], r["sentence_index"])
+                                                                          for r in rows)
+        for doc_id, doc in default.items():
+            doc_rows = [r for r in rows if r["doc_id"] == doc_id]
+            assert [t for r in doc_rows for t in r["tokens"]] == [t.text for t in tokenize(doc["text"])]
+            report = [p for p in json.loads((release / "ner_report.json").read_text())["spans"]
+                      if p["doc_id"] == doc_id]
+            b_tags = sum(TAGS[t].startswith("B-") for r in doc_rows for t in r["ner_tags"])
+            assert b_tags == len(doc["entities"]) - len(report)
+
+
+def test_ner_report_lists_the_spans_left_out(release: Path):
+    report = json.loads((release / "ner_report.json").read_text())
+    reasons = {(p["doc_id"], p["text"], p["reason"]) for p in report["spans"]}
+    assert ("107_un", "Security Council", "nested") in reasons
+    assert ("101_talks", "Israel", "mid-token") in reasons
+    assert report["counts"] == {k: sum(1 for p in report["spans"] if p["reason"] == k)
+                                for k in {p["reason"] for p in report["spans"]}}
