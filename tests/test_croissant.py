@@ -62,7 +62,10 @@ def test_record_sets_mirror_the_arrow_schemas(release: Path):
         names = [f["name"] for f in sets[config]["field"]]
         assert names == schema.names + ["split"]
     entities = next(f for f in sets["default"]["field"] if f["name"] == "entities")
-    assert entities["repeated"] and [s["name"] for s in entities["subField"]] == ["start", "end", "label", "text"]
+    assert entities["repeated"] and [s["name"] for s in entities["subField"]] == ["id", "start", "end", "label", "text"]
+    quotes = next(f for f in sets["default"]["field"] if f["name"] == "quotes")
+    cue = next(s for s in quotes["subField"] if s["name"] == "cue")
+    assert [s["name"] for s in cue["subField"]] == ["start", "end", "text"]
     assert [r["ner_tag_names/name"] for r in sets["ner_tag_names"]["data"]] == list(TAGS)
 
 

@@ -249,9 +249,9 @@ All offsets are **Unicode code points** into the row's `text`, **half-open** `[s
 | `published` | string or null | publication date, ISO 8601 |
 | `published_basis` | string | how the date is known: `stated`, `inferred` or `unknown` |
 | `language` | string | BCP 47 language tag |
-| `entities` | list of {{start, end, label, text}} | named entities in the body |
-| `quotes` | list of {{start, end, text, speaker, kind}} | quotations (`direct`, `partial`, `scare`) and who is quoted |
-| `sources` | list of {{start, end, text}} | attributions to unnamed sources |
+| `entities` | list of {{id, start, end, label, text}} | named entities in the body; `id` is the annotation id, unique in the document |
+| `quotes` | list of {{id, start, end, text, speaker, kind, speaker_id, cue}} | quotations (`direct`, `partial`, `scare`); `speaker` says who in words, `speaker_id` (nullable) is the `id` of the speaker's entity or source, `cue` (nullable {{start, end, text}}) the reporting verb |
+| `sources` | list of {{id, start, end, text, anonymity, cue}} | attributions to unnamed sources; `anonymity` is `unnamed`, `anonymous` or `official-unnamed` (nullable) |
 | `captions` | list of {{text, credit, agency, photographer, entities}} | photo captions with credits; caption entities have offsets into the caption text |
 | `text_sha256` | string | SHA-256 of the normalised full text the annotations are pinned to |
 

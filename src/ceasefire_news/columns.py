@@ -10,10 +10,18 @@ RELEASE_FORMAT_VERSION = "1.0"
 SPLITS = ("train", "validation", "test")
 
 _span = [pa.field("start", pa.int32(), nullable=False), pa.field("end", pa.int32(), nullable=False)]
-ENTITY = pa.struct(_span + [pa.field("label", pa.string(), nullable=False), pa.field("text", pa.string(), nullable=False)])
-QUOTE = pa.struct(_span + [pa.field("text", pa.string(), nullable=False), pa.field("speaker", pa.string(), nullable=False),
-                           pa.field("kind", pa.string(), nullable=False)])
-SOURCE = pa.struct(_span + [pa.field("text", pa.string(), nullable=False)])
+_id = [pa.field("id", pa.string(), nullable=False)]
+# The reporting verb of a quote or an attribution ("said", "insisted"); null when none is marked.
+CUE = pa.struct(_span + [pa.field("text", pa.string(), nullable=False)])
+ENTITY = pa.struct(_id + _span + [pa.field("label", pa.string(), nullable=False),
+                                  pa.field("text", pa.string(), nullable=False)])
+# speaker_id: the `id` of the speaker's entity or unnamed source in the same row, when annotated.
+QUOTE = pa.struct(_id + _span + [pa.field("text", pa.string(), nullable=False),
+                                 pa.field("speaker", pa.string(), nullable=False),
+                                 pa.field("kind", pa.string(), nullable=False), pa.field("speaker_id", pa.string()),
+                                 pa.field("cue", CUE)])
+SOURCE = pa.struct(_id + _span + [pa.field("text", pa.string(), nullable=False), pa.field("anonymity", pa.string()),
+                                  pa.field("cue", CUE)])
 CAPTION_ENTITY = ENTITY
 CAPTION_DEFAULT = pa.struct([pa.field("text", pa.string(), nullable=False), pa.field("credit", pa.string(), nullable=False),
                              pa.field("agency", pa.string()), pa.field("photographer", pa.string()),
@@ -68,9 +76,9 @@ ROW_GROUP_SIZE = {"default": 1000, "full": 1000, "ner": 20000}
 # Parquet columns stored with dictionary encoding (short, repetitive values).
 DICTIONARY_COLUMNS = {
     "default": ["source", "language", "published_basis", "entities.list.element.label", "quotes.list.element.kind",
-                "captions.list.element.agency"],
+                "sources.list.element.anonymity", "captions.list.element.agency"],
     "full": ["source", "language", "published_basis", "entities.list.element.label", "quotes.list.element.kind",
-             "boilerplate.list.element.kind", "captions.list.element.agency"],
+             "sources.list.element.anonymity", "boilerplate.list.element.kind", "captions.list.element.agency"],
     "ner": ["doc_id"],
 }
 

@@ -34,6 +34,16 @@ class Entity:
     end: int
     label: str
     text: str
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """The reporting verb of a quote or attribution ("said")."""
+
+    start: int
+    end: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -43,13 +53,21 @@ class Quote:
     text: str
     speaker: str
     kind: str
+    id: str = ""
+    speaker_id: str | None = None  # the id of the speaker's entity or source in the same document
+    cue: Cue | None = None
 
 
 @dataclass(frozen=True)
 class Source:
+    """An attribution to an unnamed source ("a source briefed on the meeting")."""
+
     start: int
     end: int
     text: str
+    id: str = ""
+    anonymity: str | None = None
+    cue: Cue | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +168,10 @@ def load(split: str = "train", config: str = "default", path: str | os.PathLike 
         {f.name: pd.Series([], dtype=object if not pa.types.is_integer(f.type) else "int64") for f in table.schema})
 
 
+def _cue(c: dict | None) -> Cue | None:
+    return Cue(**c) if c else None
+
+
 def documents(split: str = "train", path: str | os.PathLike | None = None) -> Iterator[Document]:
     """Yield the documents of `split` as Document records, one at a time."""
     table = load_table(split, "default", path)
@@ -159,8 +181,8 @@ def documents(split: str = "train", path: str | os.PathLike | None = None) -> It
                 id=r["id"], text=r["text"], title=r["title"], source=r["source"], url=r["url"],
                 published=r["published"], language=r["language"],
                 entities=tuple(Entity(**e) for e in r["entities"]),
-                quotes=tuple(Quote(**q) for q in r["quotes"]),
-                sources=tuple(Source(**s) for s in r["sources"]),
+                quotes=tuple(Quote(**{**q, "cue": _cue(q["cue"])}) for q in r["quotes"]),
+                sources=tuple(Source(**{**s, "cue": _cue(s["cue"])}) for s in r["sources"]),
                 captions=tuple(Caption(c["text"], c["credit"], c["agency"], c["photographer"],
                                        tuple(Entity(**e) for e in c["entities"])) for c in r["captions"]),
                 text_sha256=r["text_sha256"])

@@ -49,23 +49,27 @@ def default_row(doc: SourceDoc, view: BodyView | None = None) -> dict[str, Any]:
                                          f"{x['text']!r} crosses a body boundary", f"annotations/{doc.doc_id}.json"))
         return p
 
+    def cue(x: dict[str, Any]) -> dict[str, Any] | None:
+        c = x.get("cue")
+        p = view.project(c["start"], c["end"]) if c else None
+        return {"start": p[0], "end": p[1], "text": c["text"]} if p else None
+
     entities, quotes, sources = [], [], []
     for e in layers.get("entities", []):
         p = project(e, "entities")
         if p:
-            entities.append({"start": p[0], "end": p[1], "label": e["label"], "text": e["text"]})
+            entities.append(_entity(e, p[0], p[1]))
     for q in layers.get("quotes", []):
         p = project(q, "quotes")
         if p:
-            quotes.append({"start": p[0], "end": p[1], "text": q["text"], "speaker": q["speaker"], "kind": q["kind"]})
+            quotes.append(_quote(q, p[0], p[1], cue(q)))
     for s in layers.get("sources", []):
         p = project(s, "sources")
         if p:
-            sources.append({"start": p[0], "end": p[1], "text": s["text"]})
+            sources.append(_source(s, p[0], p[1], cue(s)))
     caps = []
     for c in captions:
-        ents = [{"start": e["start"] - c["start"], "end": e["end"] - c["start"], "label": e["label"], "text": e["text"]}
-                for e in layers.get("entities", []) if c["start"] <= e["start"] and e["end"] <= c["end"]]
+        ents = [_entity(e, e["start"] - c["start"], e["end"] - c["start"]) for e in layers.get("entities", []) if c["start"] <= e["start"] and e["end"] <= c["end"]]
         caps.append({"text": c["text"], "credit": c["credit"], "agency": c.get("agency"),
                      "photographer": c.get("photographer"), "entities": sorted(ents, key=_order)})
     return {**_meta_cols(doc, view.body), "entities": sorted(entities, key=_order), "quotes": sorted(quotes, key=_order),
@@ -77,16 +81,33 @@ def full_row(doc: SourceDoc) -> dict[str, Any]:
     L = doc.ann["layers"]
     return {
         **_meta_cols(doc, doc.text),
-        "entities": sorted((_span(e, label=e["label"], text=e["text"]) for e in L.get("entities", [])), key=_order),
-        "quotes": sorted((_span(q, text=q["text"], speaker=q["speaker"], kind=q["kind"]) for q in L.get("quotes", [])),
-                         key=_order),
-        "sources": sorted((_span(s, text=s["text"]) for s in L.get("sources", [])), key=_order),
+        "entities": sorted((_entity(e, e["start"], e["end"]) for e in L.get("entities", [])), key=_order),
+        "quotes": sorted((_quote(q, q["start"], q["end"], _cue(q)) for q in L.get("quotes", [])), key=_order),
+        "sources": sorted((_source(s, s["start"], s["end"], _cue(s)) for s in L.get("sources", [])), key=_order),
         "captions": sorted((_span(c, text=c["text"], credit=c["credit"], agency=c.get("agency"),
                                   photographer=c.get("photographer")) for c in L.get("captions", [])), key=_order),
         "boilerplate": sorted((_span(b, kind=b["kind"], text=b["text"]) for b in L.get("boilerplate", [])), key=_order),
         "paragraphs": sorted((_span(p) for p in L.get("paragraphs", [])), key=_order),
         "text_sha256": doc.ann["text_sha256"],
     }
+
+
+def _entity(e: dict[str, Any], start: int, end: int) -> dict[str, Any]:
+    return {"id": e["id"], "start": start, "end": end, "label": e["label"], "text": e["text"]}
+
+
+def _quote(q: dict[str, Any], start: int, end: int, cue: dict[str, Any] | None) -> dict[str, Any]:
+    return {"id": q["id"], "start": start, "end": end, "text": q["text"], "speaker": q["speaker"], "kind": q["kind"],
+            "speaker_id": q.get("speaker_id"), "cue": cue}
+
+
+def _source(s: dict[str, Any], start: int, end: int, cue: dict[str, Any] | None) -> dict[str, Any]:
+    return {"id": s["id"], "start": start, "end": end, "text": s["text"], "anonymity": s.get("anonymity"), "cue": cue}
+
+
+def _cue(x: dict[str, Any]) -> dict[str, Any] | None:
+    c = x.get("cue")
+    return {"start": c["start"], "end": c["end"], "text": c["text"]} if c else None
 
 
 def _order(x: dict[str, Any]) -> tuple:
