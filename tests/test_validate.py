@@ -117,6 +117,12 @@ DRIFT = (f"{C}:1:105: error [corpus-drift] corpus text differs from the normalis
 CASES = [
     ("json-syntax", replace(A, '"label": "PERSON"', '"label": "PERSON",'),
      [f"{A}:38:27: error [json-syntax] invalid JSON: Expecting property name enclosed in double quotes"]),
+    ("json-syntax-nested-too-deeply", lambda root, doc, text: (root / A).write_bytes(b"[" * 100000 + b"]" * 100000),
+     [f"{A}:1:1: error [json-syntax] invalid JSON: nested too deeply"]),
+    ("json-syntax-nan", lambda root, doc, text: (root / A).write_bytes(b'{"doc_id": NaN}'),
+     [f"{A}:1:12: error [json-syntax] invalid JSON: unexpected character, expected a JSON value"]),
+    ("schema-not-an-object", lambda root, doc, text: (root / A).write_bytes(b"[]"),
+     [f"{A}:1:1: error [schema] expected an object, found an array []"]),
     ("json-syntax-in-sidecar", replace(M, '"language": "en",', '"language": "en",,'),
      [f"{M}:3:20: error [json-syntax] invalid JSON: Expecting property name enclosed in double quotes"]),
     ("schema-minimum", set_field("entities", 1, start=-4),

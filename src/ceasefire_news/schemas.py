@@ -40,8 +40,8 @@ def show(value: Any, limit: int = 60) -> str:
     """A value as JSON, shortened for a one-line message."""
     try:
         s = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        s = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        s = f"<{type(value).__name__}>"
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 

@@ -88,7 +88,7 @@ def locate(text: str, pointer: str) -> tuple[int, int] | None:
                     pos = _ws(text, pos + 1)
             else:
                 return None
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):
         return None
     return line_col(text, pos)
 
@@ -154,6 +154,9 @@ def parse_json(data: bytes, file: str, problems: list[Problem]) -> tuple[Any, bo
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.append(Problem("json-syntax", f"invalid JSON: {exc.msg}", file, exc.lineno, exc.colno))
+        return None, False
+    except RecursionError:
+        problems.append(Problem("json-syntax", "invalid JSON: nested too deeply", file, 1, 1))
         return None, False
     try:  # the standard library accepts what JSON does not (NaN, Infinity, lone surrogates): ask orjson why
         _loads(data)
@@ -626,7 +629,11 @@ def _validate_chunk(args: tuple[str, list[str], bool]) -> tuple[list[Problem], i
         hashes = [hashlib.sha256(s).digest() if type(s) is bytes else None for s in seeds]
         cache.prefetch([h for h in hashes if h is not None])
         for doc_id, seed, seed_hash in zip(ids, seeds, hashes):
-            ps, n = _validate_document(root, "", doc_id, cache, seed, seed_hash)
+            try:
+                ps, n = _validate_document(root, "", doc_id, cache, seed, seed_hash)
+            except (Exception, RecursionError) as exc:  # a bug of ours must not hide the other documents' problems
+                ps, n = [Problem("internal-error", f"the validator failed on this document ({type(exc).__name__}: "
+                                 f"{exc}); please report it", f"annotations/{doc_id}.json")], 0
             problems += ps
             spans += n
     return problems, spans
