@@ -94,7 +94,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print("error: --jobs takes a number of processes >= 1", file=sys.stderr)
         return 2
-    problems, docs, spans = validate_paths(args.paths, root=args.root, progress=args.format == "text" and not args.quiet,
+    problems, docs, spans = validate_paths(args.paths, root=args.root, progress=args.format == "text" and not args.quiet and sys.stderr.isatty(),
                                            jobs=args.jobs, cache=not args.no_cache)
     out = render(problems, args.format, docs, spans)
     if args.quiet and not problems and args.format == "text":
