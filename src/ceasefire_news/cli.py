@@ -89,12 +89,20 @@ def _problem(code: str, message: str, file: str):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate_paths
+    from .validate import USAGE_CODES, validate_paths
 
-    problems, files, spans = validate_paths(args.paths, root=args.root, progress=args.format == "text")
-    print(render(problems, args.format, files))
-    if args.format == "text" and not problems and not args.quiet:
-        print(f"{spans} annotations checked", file=sys.stderr)
+    if args.jobs < 1:
+        print("error: --jobs takes a number of processes >= 1", file=sys.stderr)
+        return 2
+    problems, docs, spans = validate_paths(args.paths, root=args.root, progress=args.format == "text" and not args.quiet and sys.stderr.isatty(),
+                                           jobs=args.jobs, cache=not args.no_cache)
+    out = render(problems, args.format, docs, spans)
+    if args.quiet and not problems and args.format == "text":
+        out = ""
+    if out:
+        print(out)
+    if any(p.code in USAGE_CODES for p in problems):
+        return 2
     return 1 if any(p.level == "error" for p in problems) else 0
 
 
@@ -296,13 +304,20 @@ def parser() -> argparse.ArgumentParser:
 
     sp = add("validate", "check annotations, corpus texts and sidecars (exit 1 on problems)",
              "Check the repository (default) or the given files and folders: JSON syntax (line and column),\n"
-             "JSON Schema (JSON pointer and value), and semantic checks: text hash, offsets, covered text,\n"
-             "unique ids, references, labels, crossing spans, sidecars, orphans, corpus drift.\n"
-             "One line per problem: path:line:col: error [code] message. Codes are listed in the README.")
-    sp.add_argument("paths", nargs="*", metavar="PATH", help="annotation files, seeds or folders (default: all)")
+             "JSON Schema (JSON pointer, what was expected and what was found), and the semantic checks: text\n"
+             "hash, offsets, covered text, unique ids, references, labels, crossing spans, spans straddling\n"
+             "boilerplate or paragraphs, sidecars, orphans, corpus drift. Every problem is reported, one per\n"
+             "line: path:line:col: error [code] message. Codes are listed in docs/validation.md.\n"
+             "Exit status: 0 no problems, 1 problems found, 2 usage error (bad option, a PATH that does not\n"
+             "exist, a --root that is not a repository).")
+    sp.add_argument("paths", nargs="*", metavar="PATH",
+                    help="annotation files, corpus texts, seeds, sidecars or repository folders (default: all)")
     sp.add_argument("--format", choices=("text", "json", "github"), default="text",
-                    help="text (default), json, or github (GitHub Actions annotations)")
-    sp.add_argument("-q", "--quiet", action="store_true", help="no summary of what was checked on success")
+                    help="text (default), json, or github (GitHub Actions ::error annotations)")
+    sp.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default: 1)")
+    sp.add_argument("--no-cache", action="store_true",
+                    help="re-normalise every seed for the corpus-drift check instead of using the cache")
+    sp.add_argument("-q", "--quiet", action="store_true", help="print nothing when there are no problems")
     sp.set_defaults(func=_cmd_validate)
 
     sp = add("build", "build the release: Parquet splits of three configs, dataset card, Croissant, checksums",

@@ -56,6 +56,7 @@ def _github_escape(s: str, prop: bool = False) -> str:
 
 
 def render_github(p: Problem) -> str:
+    """A GitHub Actions workflow command: `::error file=F,line=L,col=C,title=CODE::[CODE] message`."""
     props = [f"file={_github_escape(p.file, True)}"] if p.file else []
     if p.line is not None:
         props.append(f"line={p.line}")
@@ -64,25 +65,37 @@ def render_github(p: Problem) -> str:
     props.append(f"title={_github_escape(p.code, True)}")
     level = "error" if p.level == "error" else "warning"
     ptr = f" at {p.pointer}" if p.pointer else ""
-    return f"::{level} {','.join(props)}::{_github_escape(p.message + ptr)}"
+    hint = f" (hint: {p.hint})" if p.hint else ""
+    return f"::{level} {','.join(props)}::{_github_escape(f'[{p.code}] {p.message}{ptr}{hint}')}"
 
 
-def summary(problems: list[Problem], files_checked: int | None = None) -> str:
+def _n(k: int, noun: str) -> str:
+    return f"{k} {noun}{'' if k == 1 else 's'}"
+
+
+def summary(problems: list[Problem], checked: int | None = None, annotations: int | None = None,
+            noun: str = "document") -> str:
+    """`OK: 40 annotations in 1 document` or `3 errors, 0 warnings in 1 document`."""
     errors = sum(1 for p in problems if p.level == "error")
     warnings = len(problems) - errors
-    checked = f" in {files_checked} file{'s' if files_checked != 1 else ''}" if files_checked is not None else ""
+    where = f" in {_n(checked, noun)}" if checked is not None else ""
     if not problems:
-        return f"OK: no problems{checked}"
-    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}{checked}"
+        what = _n(annotations, "annotation") if annotations is not None else "no problems"
+        return f"OK: {what}{where}"
+    return f"{_n(errors, 'error')}, {_n(warnings, 'warning')}{where}"
 
 
-def render(problems: Iterable[Problem], fmt: str = "text", files_checked: int | None = None) -> str:
-    """Render problems as `text` (one line each plus a summary), `json`, or `github` (Actions annotations)."""
+def render(problems: Iterable[Problem], fmt: str = "text", files_checked: int | None = None,
+           annotations: int | None = None) -> str:
+    """Render problems as `text` (one line each plus a summary), `json`, or `github` (Actions annotations).
+    `files_checked` counts the documents checked; `annotations` the annotations (spans) checked."""
     problems = list(problems)
     if fmt == "json":
+        errors = sum(p.level == "error" for p in problems)
         return json.dumps(
-            {"problems": [p.to_dict() for p in problems], "errors": sum(p.level == "error" for p in problems),
-             "files_checked": files_checked}, ensure_ascii=False, indent=2)
+            {"ok": errors == 0, "errors": errors, "warnings": len(problems) - errors,
+             "documents_checked": files_checked, "annotations_checked": annotations,
+             "problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=2)
     lines = [render_github(p) if fmt == "github" else p.render() for p in problems]
-    lines.append(summary(problems, files_checked))
+    lines.append(summary(problems, files_checked, annotations))
     return "\n".join(lines)

@@ -16,7 +16,7 @@ def check_meta(meta: Any, file: str, doc_id: str | None = None) -> list[Problem]
     schema = compiled("metadata")
     problems = []
     if not schema.is_valid(meta):
-        problems += [Problem("meta-schema", f"{e.message}", file=file, pointer=e.pointer or "/")
+        problems += [Problem("meta-schema", e.message, file=file, pointer=e.pointer)
                      for e in schema.errors(meta)]
     elif doc_id is not None and meta["doc_id"] != doc_id:
         problems.append(Problem("meta-doc-id", f"doc_id is {meta['doc_id']!r} but the file is named for {doc_id!r}",

@@ -1,50 +1,82 @@
 """Validation: JSON syntax, JSON Schema and the semantic checks schema cannot express, as Problem records.
 
 Every check is fatal (level "error") and every problem is collected, not just the first. Codes are stable
-and documented in the README's table. Schemas are compiled once per process (see schemas.py).
+and documented in docs/validation.md. Built for speed without dropping a check:
+- files are read with plain syscalls and parsed with orjson; schemas are compiled once (jsonschema-rs
+  answers "valid?", the reference `jsonschema` words the errors only when there are some);
+- the semantic checks of a clean document run as C-level passes over whole layers (map/itemgetter/bisect),
+  and only a document that fails one is re-checked item by item to word every problem precisely;
+- the corpus-drift check (is corpus/<id>.txt what the normaliser makes of the seed?) looks up the
+  normaliser's output hash in a cache keyed by the seed's hash under a fingerprint of the normaliser
+  (normcache.py); a miss runs the normaliser. The corpus file itself is always read and hashed.
+Documents are validated one at a time (bounded memory), optionally on a process pool (`jobs`).
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 from bisect import bisect_left, bisect_right
 from difflib import get_close_matches
+from itertools import chain, repeat
+from operator import itemgetter, le, lt
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from .annotations import ENTITY_LABELS, LAYERS, SCHEMA_VERSION
+from .annotations import ENTITY_LABELS, LAYERS
 from .errors import CeasefireError, Problem
 from .fsutil import DOC_ID_RE
 from .meta import check_meta
 from .normalize import NORMALISER_VERSION, normalize_bytes
-from .repo import META_SUFFIX, SEED_SUFFIX, Repo, sha256_bytes, sha256_text
+from .normcache import NoCache, NormCache
+from .repo import META_SUFFIX, SEED_SUFFIX, Repo
 from .schemas import compiled
 
+try:
+    import orjson
+
+    _loads = orjson.loads
+except ImportError:  # pragma: no cover - orjson is a dependency; the standard library gives the same answers
+    _loads = json.loads
+
 _DECODER = json.JSONDecoder()
-NESTING_ALLOWED = {"entities"}  # entities may nest ("Times of Israel" inside a longer ORG), never cross
-EXCLUSIVE = ("boilerplate", "captions", "paragraphs")  # no overlap at all inside these layers
+NESTING_ALLOWED = ("entities",)  # entities may nest ("Times of Israel" inside a longer ORG), never cross
+BODY_LAYERS = ("entities", "quotes", "sources")  # must not straddle a removed span or a paragraph boundary
+REMOVED_LAYERS = ("boilerplate", "captions")
+LABELS = frozenset(ENTITY_LABELS)
+USAGE_CODES = frozenset({"no-such-path", "not-a-repository"})  # the CLI exits 2 for these
+_INF = float("inf")
+_SINGULAR = {"entities": "entity", "quotes": "quote", "sources": "source"}
+_ITEM = itemgetter("start", "end", "id", "text")
+_START, _END, _ID, _TEXT, _LABEL = (itemgetter(k) for k in ("start", "end", "id", "text", "label"))
 
 
 # ------------------------------------------------------------------------------------------------ locations
 def locate(text: str, pointer: str) -> tuple[int, int] | None:
-    """(line, column), both 1-based, of the value at JSON `pointer` in the JSON `text`; None if absent."""
+    """(line, column), both 1-based, of the value at JSON `pointer` in the JSON `text`; None if absent.
+    A pointer whose last part names a missing key locates the object that lacks it."""
     parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]] if pointer else []
     pos = _ws(text, 0)
     try:
         for part in parts:
             ch = text[pos]
             if ch == "{":
+                start = pos
                 pos = _ws(text, pos + 1)
                 while text[pos] != "}":
-                    key, pos = json.decoder.scanstring(text, pos + 1)
-                    pos = _ws(text, _ws(text, pos) + 1)  # past ':'
+                    key, after = json.decoder.scanstring(text, pos + 1)
                     if key == part:
+                        pos = _ws(text, _ws(text, after) + 1)  # the value, past ':'
                         break
+                    pos = _ws(text, _ws(text, after) + 1)
                     _, pos = _DECODER.raw_decode(text, pos)
                     pos = _ws(text, pos)
                     if text[pos] == ",":
                         pos = _ws(text, pos + 1)
                 else:
-                    return None
+                    pos = start
+                    break
             elif ch == "[":
                 idx = int(part)
                 pos = _ws(text, pos + 1)
@@ -56,10 +88,20 @@ def locate(text: str, pointer: str) -> tuple[int, int] | None:
                     pos = _ws(text, pos + 1)
             else:
                 return None
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):
         return None
-    line = text.count("\n", 0, pos) + 1
-    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line_col(text, pos)
+
+
+def line_col(text: str, pos: int) -> tuple[int, int]:
+    """1-based (line, column) of character offset `pos`."""
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _byte_line_col(data: bytes, at: int) -> tuple[int, int]:
+    """1-based (line, column in characters) of byte offset `at` of UTF-8 `data`."""
+    before = data[:at].decode("utf-8", "replace")
+    return line_col(before, len(before))
 
 
 def _ws(text: str, pos: int) -> int:
@@ -69,50 +111,196 @@ def _ws(text: str, pos: int) -> int:
     return pos
 
 
-class _Collector:
-    """Problems of one file; JSON pointers are turned into line:col lazily (only when there is a problem)."""
+class Collector:
+    """Problems of one JSON file; pointers become line:col lazily (only when there is a problem)."""
 
-    def __init__(self, file: str, source: str | None):
+    __slots__ = ("file", "source", "problems", "_text")
+
+    def __init__(self, file: str, source: bytes | str | None = None):
         self.file, self.source, self.problems = file, source, []
+        self._text: str | None = None
 
     def add(self, code: str, message: str, pointer: str | None = None, hint: str | None = None) -> None:
         line = col = None
         if pointer is not None and self.source is not None:
-            loc = locate(self.source, pointer)
+            if self._text is None:
+                src = self.source
+                self._text = src.decode("utf-8", "replace") if isinstance(src, bytes) else src
+            loc = locate(self._text, pointer)
             if loc:
                 line, col = loc
         self.problems.append(Problem(code, message, self.file, line, col, pointer, hint=hint))
 
 
-# ------------------------------------------------------------------------------------------------ one document
+# ------------------------------------------------------------------------------------------------ parsing
+def parse_json(data: bytes, file: str, problems: list[Problem]) -> tuple[Any, bool]:
+    """(value, True), or (None, False) with a json-syntax or bad-encoding problem giving line and column."""
+    try:
+        return _loads(data), True
+    except ValueError:
+        pass
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _byte_line_col(data, exc.start)
+        problems.append(Problem("bad-encoding", f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
+                                file, line, col, hint="save the file as UTF-8"))
+        return None, False
+    if text.startswith("\ufeff"):
+        problems.append(Problem("json-syntax", "invalid JSON: the file starts with a byte-order mark", file, 1, 1,
+                                hint="save the file as UTF-8 without BOM"))
+        return None, False
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem("json-syntax", f"invalid JSON: {exc.msg}", file, exc.lineno, exc.colno))
+        return None, False
+    except RecursionError:
+        problems.append(Problem("json-syntax", "invalid JSON: nested too deeply", file, 1, 1))
+        return None, False
+    try:  # the standard library accepts what JSON does not (NaN, Infinity, lone surrogates): ask orjson why
+        _loads(data)
+    except ValueError as exc:
+        pos = getattr(exc, "pos", 0) or 0
+        line, col = line_col(text, min(pos, len(text)))
+        problems.append(Problem("json-syntax", f"invalid JSON: {getattr(exc, 'msg', exc)}", file, line, col))
+        return None, False
+    return value, True  # pragma: no cover - only without orjson
+
+
+# ------------------------------------------------------------------------------------------------ one annotation file
 def _short(s: str, n: int = 40) -> str:
     s = s if len(s) <= n else s[: n - 1] + "…"
     return json.dumps(s, ensure_ascii=False)
 
 
-def check_annotation(doc: Any, text: str | None, out: _Collector, doc_id: str | None = None) -> int:
-    """Schema + semantic checks of one parsed annotation file against its corpus text. Returns its span count."""
+def check_annotation(doc: Any, text: str | None, out: Collector, doc_id: str | None = None,
+                     text_sha256: str | None = None) -> int:
+    """Schema + semantic checks of one parsed annotation file against its corpus text (None: not available).
+    `text_sha256` is the corpus text's hash when the caller has it. Returns the number of annotations."""
     schema = compiled("annotations")
     if not schema.is_valid(doc):
         for e in schema.errors(doc):
-            out.add("schema", f"{e.message} (expected by '{e.keyword}')", e.pointer or "/")
+            out.add("schema", e.message, e.pointer)
         return 0
+    layers = doc["layers"]
+    count = sum(map(len, layers.values()))
     if doc_id is not None and doc["doc_id"] != doc_id:
-        out.add("doc-id-mismatch", f"doc_id is {doc['doc_id']!r} but the file is named for {doc_id!r}", "/doc_id")
+        out.add("doc-id-mismatch", f"doc_id is {doc['doc_id']!r} but the file is named for {doc_id!r}", "/doc_id",
+                hint="doc_id must equal the file name without .json")
     if doc["normaliser_version"] != NORMALISER_VERSION:
         out.add("normaliser-version", f"annotations made with normaliser {doc['normaliser_version']!r}, this package "
                 f"has {NORMALISER_VERSION!r}", "/normaliser_version", hint="run `ceasefire-news ingest` then `reanchor`")
-    if text is None:
-        return 0
-    if doc["text_sha256"] != sha256_text(text):
-        out.add("hash-mismatch", "text_sha256 does not match the corpus text: the text changed under the annotations",
-                "/text_sha256", hint="run `ceasefire-news reanchor` to move the spans onto the new text")
-        return sum(len(v) for v in doc["layers"].values())
-    n = len(text)
-    layers = doc["layers"]
-    ids: dict[str, str] = {}
+    if text is not None:
+        if text_sha256 is None:
+            text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if doc["text_sha256"] != text_sha256:
+            out.add("hash-mismatch", "text_sha256 does not match the corpus text: the text changed under the "
+                    "annotations", "/text_sha256", hint="run `ceasefire-news reanchor` to move the spans onto the new text")
+            text = None
+    if text is None:  # no text to check spans against: the checks that need none still run
+        _slow_check(layers, None, out)
+    elif not _fast_ok(layers, text):
+        _slow_check(layers, text, out)
+    return count
+
+
+def _fast_ok(layers: dict[str, list[dict]], text: str) -> bool:
+    """True when every semantic check passes, decided by a few C-level passes over all the items of the file.
+    False means "look closer" (the item-by-item check then finds and words each problem); it never hides one.
+    Items are concatenated in LAYERS order, so the body layers (entities, quotes, sources) and the removed
+    layers (captions, boilerplate) are each one contiguous run."""
+    get = layers.get
+    ents, quotes, srcs, caps, boiler, paras = (get(name) or () for name in LAYERS)
+    items = [*ents, *quotes, *srcs, *caps, *boiler, *paras]
+    if not items:
+        return True
+    S, E = list(map(_START, items)), list(map(_END, items))
+    if min(S) < 0 or max(E) > len(text) or not all(map(lt, S, E)):
+        return False
+    try:
+        if list(map(text.__getitem__, map(slice, S, E))) != list(map(_TEXT, items)):
+            return False
+    except TypeError:  # an offset written as 3.0
+        return False
+    if len(set(map(_ID, items))) != len(items):
+        return False
+    if ents and not LABELS.issuperset(map(_LABEL, ents)):
+        return False
+    # inside each layer, in file order: end_i <= start_i+1 means sorted and no overlap. A False where two
+    # layers meet means nothing; inside a layer, the layer is sorted and checked again (entities may nest)
+    ordered = list(map(le, E[:-1], S[1:]))
+    paras_sorted = True
+    if False in ordered:
+        bounds, k = [], 0
+        for layer in (ents, quotes, srcs, caps, boiler, paras):
+            bounds.append((k, k + len(layer)))
+            k += len(layer)
+        for li, (a, b) in enumerate(bounds):
+            if b - a > 1 and False in ordered[a:b - 1]:
+                if not _sorted_layer_ok(S[a:b], E[a:b], li == 0):
+                    return False
+                if li == 5:
+                    paras_sorted = False
+    body = len(ents) + len(quotes) + len(srcs)
+    refs = []
+    for it in (*quotes, *srcs):
+        if "cue" in it:
+            cue = it["cue"]
+            cs, ce = cue["start"], cue["end"]
+            if type(cs) is not int or type(ce) is not int or not 0 <= cs < ce <= len(text) \
+                    or text[cs:ce] != cue["text"]:
+                return False
+        if "speaker_id" in it:
+            refs.append(it["speaker_id"])
+    if refs and not set(map(_ID, ents)).union(map(_ID, srcs)).issuperset(refs):
+        return False
+    if not body:
+        return True
+    BS, BE = S[:body], E[:body]
+    r = body + len(caps) + len(boiler)
+    if r > body:
+        pairs = sorted(zip(S[body:r], E[body:r]))
+        bounds = list(chain.from_iterable(pairs))
+        if caps and boiler and not all(map(le, bounds[:-1], bounds[1:])):
+            return False  # captions and boilerplate overlap each other
+        bounds.append(_INF)  # the first removed-span boundary after each start must not lie before its end
+        if not all(map(le, BE, map(bounds.__getitem__, map(bisect_right, repeat(bounds), BS)))):
+            return False
+    if paras:
+        if paras_sorted:
+            ps, pe = S[r:], [-1, *E[r:]]  # each span ends by the end of the last paragraph starting at or before it
+        else:
+            pairs = sorted(zip(S[r:], E[r:]))
+            ps, pe = [x for x, _ in pairs], [-1, *(y for _, y in pairs)]
+        if not all(map(le, BE, map(pe.__getitem__, map(bisect_right, repeat(ps), BS)))):
+            return False
+    return True
+
+
+def _sorted_layer_ok(starts: list[int], ends: list[int], nesting: bool) -> bool:
+    """A layer whose file order is not text order: no overlap once sorted (or, for entities, no crossing)."""
+    pairs = sorted(zip(starts, ends), key=lambda p: (p[0], -p[1]))
+    if all(map(le, [e for _, e in pairs[:-1]], [s for s, _ in pairs[1:]])):
+        return True
+    if not nesting:
+        return False
+    stack: list[int] = []  # ends of the open spans, innermost last
+    for s, e in pairs:
+        while stack and stack[-1] <= s:
+            stack.pop()
+        if stack and e > stack[-1]:
+            return False
+        stack.append(e)
+    return True
+
+
+def _slow_check(layers: dict[str, list[dict]], text: str | None, out: Collector) -> None:
+    """Item by item: find and word every semantic problem of one annotation file. Without a text (none, or
+    not the one the file is pinned to) only ids, labels and references are checked."""
+    n = len(text) if text is not None else -1
+    first: dict[str, str] = {}
     kinds: dict[str, str] = {}
-    count = 0
     good: dict[str, list[tuple[int, int, int]]] = {}
     for name in LAYERS:
         items = layers.get(name)
@@ -120,49 +308,60 @@ def check_annotation(doc: Any, text: str | None, out: _Collector, doc_id: str | 
             continue
         ok = good[name] = []
         for k, it in enumerate(items):
-            count += 1
-            s, e, i = it["start"], it["end"], it["id"]
-            if i in ids:
-                out.add("duplicate-id", f"id {i!r} is used twice (first in {ids[i]})", f"/layers/{name}/{k}/id")
+            s, e, i, covered = _ITEM(it)
+            if i in first:
+                out.add("duplicate-id", f"id {i!r} is used twice (first at {first[i]})", f"/layers/{name}/{k}/id",
+                        hint="ids must be unique in a document")
             else:
-                ids[i], kinds[i] = f"/layers/{name}", name
+                first[i], kinds[i] = f"/layers/{name}/{k}", name
+            if text is None:
+                continue
+            if type(s) is not int or type(e) is not int:
+                bad = "start" if type(s) is not int else "end"
+                out.add("schema", f"expected an integer offset, found {it[bad]!r}", f"/layers/{name}/{k}/{bad}")
+                continue
             if not 0 <= s < e <= n:
                 out.add("offset-range", f"span [{s}, {e}) is not inside the text (0 <= start < end <= {n})",
-                        f"/layers/{name}/{k}/start")
+                        f"/layers/{name}/{k}/{'start' if not 0 <= s < min(e, n) else 'end'}")
                 continue
-            if text[s:e] != it["text"]:
-                out.add("span-text", f"text[{s}:{e}] is {_short(text[s:e])} but the annotation says {_short(it['text'])}",
+            if text[s:e] != covered:
+                out.add("span-text", f"text[{s}:{e}] is {_short(text[s:e])} but the annotation says {_short(covered)}",
                         f"/layers/{name}/{k}/text", hint="fix the offsets, or run `ceasefire-news reanchor`")
                 continue
             ok.append((s, e, k))
             cue = it.get("cue")
-            if cue is not None and (not 0 <= cue["start"] < cue["end"] <= n or text[cue["start"]:cue["end"]] != cue["text"]):
-                out.add("span-text", f"cue [{cue['start']}, {cue['end']}) does not cover {_short(cue['text'])}",
-                        f"/layers/{name}/{k}/cue")
+            if cue is not None:
+                cs, ce = cue["start"], cue["end"]
+                if type(cs) is not int or type(ce) is not int or not 0 <= cs < ce <= n:
+                    out.add("offset-range", f"cue [{cs}, {ce}) is not inside the text (0 <= start < end <= {n})",
+                            f"/layers/{name}/{k}/cue/start")
+                elif text[cs:ce] != cue["text"]:
+                    out.add("span-text", f"cue text[{cs}:{ce}] is {_short(text[cs:ce])} but the annotation says "
+                            f"{_short(cue['text'])}", f"/layers/{name}/{k}/cue/text")
     for k, it in enumerate(layers.get("entities", ())):
-        if it["label"] not in ENTITY_LABELS:
-            near = get_close_matches(it["label"], ENTITY_LABELS, n=1)
+        if it["label"] not in LABELS:
+            near = get_close_matches(it["label"], sorted(LABELS), n=1)
             out.add("unknown-label", f"unknown entity label {it['label']!r}" + (f"; did you mean {near[0]!r}?" if near else ""),
-                    f"/layers/entities/{k}/label", hint="labels are listed in docs/guidelines.md")
+                    f"/layers/entities/{k}/label", hint="the labels are listed in docs/guidelines.md")
     for k, it in enumerate(layers.get("quotes", ())):
         ref = it.get("speaker_id")
         if ref is not None and kinds.get(ref) not in ("entities", "sources"):
-            what = f"a {kinds[ref][:-1]}" if ref in kinds else "not an id in this document"
+            what = f"an item of {kinds[ref]}" if ref in kinds else "not an id in this document"
             out.add("bad-reference", f"speaker_id {ref!r} is {what}; it must name an entity or an unnamed source",
                     f"/layers/quotes/{k}/speaker_id")
     for name, spans in good.items():
-        _check_crossing(name, sorted(spans), out)
+        _check_crossing(name, sorted(spans, key=lambda x: (x[0], -x[1], x[2])), out)  # outer span first
     removed = sorted(good.get("boilerplate", []) + good.get("captions", []))
-    _check_overlap("boilerplate/captions", removed, out, "boilerplate")
+    if "boilerplate" in good and "captions" in good:
+        _check_overlap("boilerplate and captions", removed, out, None)
     paragraphs = sorted(good.get("paragraphs", []))
-    for name in ("entities", "quotes", "sources"):
+    for name in BODY_LAYERS:
         for s, e, k in good.get(name, ()):
             _check_straddle(name, s, e, k, removed, paragraphs, layers, out)
-    return count
 
 
-def _check_crossing(name: str, spans: list[tuple[int, int, int]], out: _Collector) -> None:
-    if name in EXCLUSIVE:
+def _check_crossing(name: str, spans: list[tuple[int, int, int]], out: Collector) -> None:
+    if name not in NESTING_ALLOWED:
         _check_overlap(name, spans, out, name)
         return
     stack: list[tuple[int, int, int]] = []
@@ -170,19 +369,29 @@ def _check_crossing(name: str, spans: list[tuple[int, int, int]], out: _Collecto
         while stack and stack[-1][1] <= s:
             stack.pop()
         if stack and e > stack[-1][1]:
-            out.add("crossing-spans", f"span [{s}, {e}) crosses [{stack[-1][0]}, {stack[-1][1]}) in {name}",
-                    f"/layers/{name}/{k}", hint="spans of one layer may nest but never cross")
-        elif stack and name not in NESTING_ALLOWED and stack[-1][1] >= e:
-            out.add("crossing-spans", f"span [{s}, {e}) is nested in [{stack[-1][0]}, {stack[-1][1]}) in {name}",
-                    f"/layers/{name}/{k}", hint=f"{name} do not nest")
+            ps, pe, pk = stack[-1]
+            out.add("crossing-spans", f"span [{s}, {e}) crosses [{ps}, {pe}) (/layers/{name}/{pk}) in {name}",
+                    f"/layers/{name}/{k}", hint="entities may nest but never cross")
+            continue
         stack.append((s, e, k))
 
 
-def _check_overlap(name: str, spans: list[tuple[int, int, int]], out: _Collector, layer: str) -> None:
-    for (s1, e1, _), (s2, e2, k2) in zip(spans, spans[1:]):
-        if s2 < e1:
-            out.add("crossing-spans", f"span [{s2}, {e2}) overlaps [{s1}, {e1}) in {name}", f"/layers/{layer}/{k2}",
-                    hint="these spans must not overlap")
+def _check_overlap(what: str, spans: list[tuple[int, int, int]], out: Collector, layer: str | None) -> None:
+    if not spans:
+        return
+    ms, me, mk = spans[0]
+    for s, e, k in spans[1:]:
+        if s < me:
+            where = layer or _layer_of(out, k)
+            out.add("crossing-spans", f"span [{s}, {e}) overlaps [{ms}, {me}) in {what}",
+                    f"/layers/{where}/{k}" if where else None,
+                    hint=f"spans of {layer or 'boilerplate and captions'} must not overlap")
+        if e > me:
+            ms, me, mk = s, e, k
+
+
+def _layer_of(out: Collector, k: int) -> str | None:
+    return None  # boilerplate and captions share indices; the message names both layers
 
 
 def _check_straddle(name, s, e, k, removed, paragraphs, layers, out) -> None:
@@ -191,147 +400,313 @@ def _check_straddle(name, s, e, k, removed, paragraphs, layers, out) -> None:
         inside = rs <= s and e <= re_
         disjoint = e <= rs or s >= re_
         if not inside and not disjoint:
-            out.add("straddles-boilerplate", f"{name[:-1]} [{s}, {e}) {_short(layers[name][k]['text'])} crosses the "
+            out.add("straddles-boilerplate", f"{_SINGULAR[name]} [{s}, {e}) {_short(layers[name][k]['text'])} crosses the "
                     f"boundary of a removed span [{rs}, {re_})", f"/layers/{name}/{k}",
-                    hint="a span must lie wholly inside the body or wholly inside one removed item")
+                    hint="a span lies wholly inside the body or wholly inside one boilerplate item or caption")
             return
     if paragraphs:
         j = bisect_right(paragraphs, (s, float("inf"), 0)) - 1
-        if j < 0 or e > paragraphs[j][1]:
-            out.add("crosses-paragraph", f"{name[:-1]} [{s}, {e}) is not inside one paragraph", f"/layers/{name}/{k}")
+        if j < 0 or e > paragraphs[j][1] or s >= paragraphs[j][1]:
+            out.add("crosses-paragraph", f"{_SINGULAR[name]} [{s}, {e}) {_short(layers[name][k]['text'])} is not inside "
+                    "one paragraph", f"/layers/{name}/{k}", hint="a span lies inside one paragraph")
 
 
-# ------------------------------------------------------------------------------------------------ repository
-def _read_text(path: Path, problems: list[Problem]) -> str | None:
+# ------------------------------------------------------------------------------------------------ one document
+def _read(path: str, _open=os.open, _read=os.read, _close=os.close, _flags=os.O_RDONLY) -> bytes | None | OSError:
+    """The file's bytes; None if it does not exist; the OSError if it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem("bad-encoding", f"not UTF-8: byte 0x{exc.object[exc.start]:02x} at byte offset {exc.start}",
-                                str(path)))
+        fd = _open(path, _flags)
+    except FileNotFoundError:
+        return None
     except OSError as exc:
-        problems.append(Problem("missing-file", f"cannot read: {exc.strerror}", str(path)))
-    return None
+        return exc
+    try:
+        data = _read(fd, 65536)
+        if len(data) == 65536:
+            parts = [data]
+            while chunk := _read(fd, 1 << 20):
+                parts.append(chunk)
+            data = b"".join(parts)
+        return data
+    except OSError as exc:
+        return exc
+    finally:
+        _close(fd)
 
 
-def validate_document(repo: Repo, doc_id: str, rel: Path | None = None) -> tuple[list[Problem], int]:
-    """Every check of one document: sidecar, seed hash, corpus drift, annotation schema and semantics."""
-    problems: list[Problem] = []
-    rel = rel or repo.root
-    name = lambda p: str(p.relative_to(rel)) if p.is_relative_to(rel) else str(p)  # noqa: E731
-    seed, meta_p, corpus_p, ann_p = (repo.seed_path(doc_id), repo.meta_path(doc_id), repo.corpus_path(doc_id),
-                                     repo.annotation_path(doc_id))
-    has_seed, has_corpus, has_ann = seed.exists(), corpus_p.exists(), ann_p.exists()
-    if not has_seed:
-        for p, there in ((corpus_p, has_corpus), (ann_p, has_ann)):
-            if there:
-                problems.append(Problem("orphan", f"no seed seeds/{doc_id}{SEED_SUFFIX} for this file", name(p),
-                                        hint="every corpus text and annotation file comes from a seed"))
-    else:
-        if not has_corpus:
-            problems.append(Problem("missing-corpus", "seed has no corpus text", name(seed),
-                                    hint=f"run `ceasefire-news ingest seeds/{doc_id}{SEED_SUFFIX}`"))
-        if not has_ann:
-            problems.append(Problem("missing-annotations", "seed has no annotation file", name(seed),
-                                    hint=f"run `ceasefire-news ingest seeds/{doc_id}{SEED_SUFFIX}`"))
-    data = seed.read_bytes() if has_seed else None
-    if has_seed:
-        if not meta_p.exists():
-            problems.append(Problem("missing-meta", "seed has no metadata sidecar", name(seed),
-                                    hint=f"add seeds/{doc_id}{META_SUFFIX}"))
-        else:
-            mtext = _read_text(meta_p, problems)
-            if mtext is not None:
-                try:
-                    meta = json.loads(mtext)
-                except json.JSONDecodeError as exc:
-                    problems.append(Problem("json-syntax", f"invalid JSON: {exc.msg}", name(meta_p), exc.lineno, exc.colno))
-                else:
-                    mp = check_meta(meta, name(meta_p), doc_id)
-                    for p in mp:
-                        loc = locate(mtext, p.pointer or "")
-                        problems.append(Problem(p.code, p.message, p.file, *(loc or (None, None)), p.pointer, hint=p.hint))
-                    if not mp and meta["seed_sha256"] != sha256_bytes(data):
-                        problems.append(Problem("seed-modified", "seed bytes do not match seed_sha256 of the sidecar",
-                                                name(seed), hint="raw seeds are never edited; restore the original"))
-    text = _read_text(corpus_p, problems) if has_corpus else None
-    if data is not None and text is not None:
+def _unreadable(exc: OSError, file: str) -> Problem:
+    return Problem("unreadable", f"cannot read: {exc.strerror or exc}", file)
+
+
+def validate_document(repo: Repo, doc_id: str, rel: Path | None = None, cache: NormCache | None = None
+                      ) -> tuple[list[Problem], int]:
+    """Every check of one document: sidecar, seed hash, corpus drift, annotation schema and semantics.
+    Returns (problems, number of annotations). Paths in problems are relative to `rel` (default: the root)."""
+    root = str(repo.root)
+    base = os.path.relpath(root, rel) if rel is not None else "."
+    prefix = "" if base == "." else base + os.sep
+    own = cache is None
+    if own:
+        cache = NoCache()
+    try:
+        return _validate_document(root, prefix, doc_id, cache)
+    finally:
+        if own:
+            cache.close()
+
+
+_NO_SEED = object()
+
+
+_VALID: list = []
+
+
+def _is_valid() -> tuple[Any, Any]:
+    """(annotations is_valid, metadata is_valid) of the compiled schemas, looked up once."""
+    if not _VALID:
+        _VALID.extend((compiled("annotations").is_valid, compiled("metadata").is_valid))
+    return _VALID[0], _VALID[1]
+
+
+def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, seed: Any = _NO_SEED,
+                       seed_hash: bytes | None = None) -> tuple[list[Problem], int]:
+    if seed is _NO_SEED:
+        seed = _read(f"{root}/seeds/{doc_id}{SEED_SUFFIX}")
+    meta_b = _read(f"{root}/seeds/{doc_id}{META_SUFFIX}")
+    corpus = _read(f"{root}/corpus/{doc_id}.txt")
+    ann = _read(f"{root}/annotations/{doc_id}.json")
+    if type(seed) is bytes and type(meta_b) is bytes and type(corpus) is bytes and type(ann) is bytes:
+        # the clean document's path: every check, no wording; any doubt goes to the full path below
         try:
-            expected = normalize_bytes(data, name(seed)).text
-        except CeasefireError as exc:
-            problems.extend(exc.problems)
+            meta, doc, text = _loads(meta_b), _loads(ann), corpus.decode("utf-8")
+        except ValueError:
+            pass
         else:
-            if expected != text:
-                at = next((i for i, (a, b) in enumerate(zip(expected, text)) if a != b), min(len(expected), len(text)))
-                line = text.count("\n", 0, at) + 1
-                problems.append(Problem("corpus-drift", f"corpus text differs from the normalised seed at character {at}"
-                                        f" ({_short(text[at:at + 20])} where the seed gives {_short(expected[at:at + 20])})",
-                                        name(corpus_p), line, at - (text.rfind("\n", 0, at) + 1) + 1,
-                                        hint="corpus texts are made by ingest; fix the seed's sidecar or re-run ingest"))
+            if seed_hash is None:
+                seed_hash = hashlib.sha256(seed).digest()
+            corpus_hash = hashlib.sha256(corpus).digest()
+            ann_valid, meta_valid = _is_valid()
+            if (meta_valid(meta) and meta["doc_id"] == doc_id and meta["seed_sha256"] == seed_hash.hex()
+                    and cache.get(seed_hash) == corpus_hash
+                    and ann_valid(doc) and doc["doc_id"] == doc_id and doc["normaliser_version"] == NORMALISER_VERSION
+                    and doc["text_sha256"] == corpus_hash.hex() and _fast_ok(doc["layers"], text)):
+                return [], sum(map(len, doc["layers"].values()))
+    return _full_check(prefix, doc_id, cache, seed, meta_b, corpus, ann, seed_hash)
+
+
+def _full_check(prefix: str, doc_id: str, cache: NormCache, seed: Any, meta_b: Any, corpus: Any, ann: Any,
+                seed_hash: bytes | None) -> tuple[list[Problem], int]:
+    """Every check of one document, each problem worded and located."""
+    problems: list[Problem] = []
+    seed_n, meta_n = f"{prefix}seeds/{doc_id}{SEED_SUFFIX}", f"{prefix}seeds/{doc_id}{META_SUFFIX}"
+    corpus_n, ann_n = f"{prefix}corpus/{doc_id}.txt", f"{prefix}annotations/{doc_id}.json"
+    for data, name in ((seed, seed_n), (meta_b, meta_n), (corpus, corpus_n), (ann, ann_n)):
+        if isinstance(data, OSError):
+            problems.append(_unreadable(data, name))
+    if seed is None:
+        for data, name in ((meta_b, meta_n), (corpus, corpus_n), (ann, ann_n)):
+            if data is not None:
+                problems.append(Problem("orphan", f"no seed seeds/{doc_id}{SEED_SUFFIX} for this file", name,
+                                        hint="every sidecar, corpus text and annotation file belongs to a seed"))
+    else:
+        if corpus is None:
+            problems.append(Problem("missing-corpus", "seed has no corpus text", seed_n,
+                                    hint=f"run `ceasefire-news ingest seeds/{doc_id}{SEED_SUFFIX}`"))
+        if ann is None:
+            problems.append(Problem("missing-annotations", "seed has no annotation file", seed_n,
+                                    hint=f"run `ceasefire-news ingest seeds/{doc_id}{SEED_SUFFIX}`"))
+        if meta_b is None:
+            problems.append(Problem("missing-meta", "seed has no metadata sidecar", seed_n,
+                                    hint=f"add seeds/{doc_id}{META_SUFFIX} (see README: adding a document)"))
+    seed_ok = type(seed) is bytes
+    if seed_ok and seed_hash is None:
+        seed_hash = hashlib.sha256(seed).digest()
+
+    if type(meta_b) is bytes:
+        meta, ok = parse_json(meta_b, meta_n, problems)
+        if ok:
+            mp = check_meta(meta, meta_n, doc_id)
+            if mp:
+                out = Collector(meta_n, meta_b)
+                for p in mp:
+                    out.add(p.code, p.message, p.pointer, p.hint)
+                problems += out.problems
+            elif seed_ok and meta["seed_sha256"] != seed_hash.hex():
+                problems.append(Problem("seed-modified", f"seed bytes hash to {seed_hash.hex()[:12]}…, the sidecar "
+                                        f"pins {meta['seed_sha256'][:12]}…", seed_n,
+                                        hint="raw seeds are never edited: restore the original bytes"))
+
+    text = corpus_hash = None
+    if type(corpus) is bytes:
+        corpus_hash = hashlib.sha256(corpus).digest()
+        try:
+            text = corpus.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line, col = _byte_line_col(corpus, exc.start)
+            problems.append(Problem("bad-encoding", f"not UTF-8: byte 0x{corpus[exc.start]:02x} at byte offset "
+                                    f"{exc.start}", corpus_n, line, col, hint="corpus texts are written by ingest"))
+    if seed_ok and text is not None:
+        _check_drift(seed, seed_hash, seed_n, text, corpus_hash, corpus_n, cache, problems)
+
     count = 0
-    if has_ann:
-        atext = _read_text(ann_p, problems)
-        if atext is not None:
-            out = _Collector(name(ann_p), atext)
-            try:
-                doc = json.loads(atext)
-            except json.JSONDecodeError as exc:
-                out.problems.append(Problem("json-syntax", f"invalid JSON: {exc.msg}", name(ann_p), exc.lineno, exc.colno))
-            else:
-                count = check_annotation(doc, text, out, doc_id)
-            problems.extend(out.problems)
+    if type(ann) is bytes:
+        doc, ok = parse_json(ann, ann_n, problems)
+        if ok:
+            out = Collector(ann_n, ann)
+            count = check_annotation(doc, text, out, doc_id, corpus_hash.hex() if text is not None else None)
+            problems += out.problems
     return problems, count
 
 
-def validate_repo(root: str | Path = ".", only: Iterable[str] | None = None, progress: bool = False
-                  ) -> tuple[list[Problem], int, int]:
-    """Validate a repository (or the documents `only`). Returns (problems, documents checked, spans checked)."""
-    repo = Repo.at(root)
+def _check_drift(seed: bytes, seed_hash: bytes, seed_n: str, text: str, corpus_hash: bytes, corpus_n: str,
+                 cache: NormCache, problems: list[Problem]) -> None:
+    """corpus-drift: the corpus text must be exactly the normaliser's output for the seed."""
+    expected = cache.get(seed_hash)
+    if expected == corpus_hash:
+        return
+    try:
+        norm = normalize_bytes(seed, seed_n).text
+    except CeasefireError as exc:
+        problems.extend(exc.problems)
+        return
+    actual = hashlib.sha256(norm.encode("utf-8")).digest()
+    if expected != actual:  # a miss (or an entry that is wrong: the normaliser's answer wins and replaces it)
+        cache.put(seed_hash, actual)
+    if actual == corpus_hash:
+        return
+    at = next((i for i, (a, b) in enumerate(zip(norm, text)) if a != b), min(len(norm), len(text)))
+    line, col = line_col(text, at)
+    problems.append(Problem("corpus-drift", f"corpus text differs from the normalised seed at character {at}: "
+                            f"{_short(text[at:at + 20])} where the seed gives {_short(norm[at:at + 20])}",
+                            corpus_n, line, col,
+                            hint="corpus texts are made by `ceasefire-news ingest`; re-run it, never edit them"))
+
+
+# ------------------------------------------------------------------------------------------------ repository
+_FOLDERS = (("seeds", (META_SUFFIX, SEED_SUFFIX)), ("corpus", (".txt",)), ("annotations", (".json",)))
+_NAME_RE = {"seeds": re.compile(r"([a-z0-9][a-z0-9_-]{0,127})(?:\.meta\.json|\.txt)\Z"),
+            "corpus": re.compile(r"([a-z0-9][a-z0-9_-]{0,127})\.txt\Z"),
+            "annotations": re.compile(r"([a-z0-9][a-z0-9_-]{0,127})\.json\Z")}
+
+
+def scan(repo: Repo) -> tuple[list[str], list[Problem]]:
+    """Every document id the repository's files name (sorted), and the files that name none.
+    (A folder named like a document file is reported as unreadable when the document is checked.)"""
+    ids: set[str] = set()
     problems: list[Problem] = []
-    if not repo.is_repo():
-        problems.append(Problem("not-a-repository", "no seeds/, corpus/ or annotations/ folder here", str(root),
-                                hint="run validate from the repository root, or pass files"))
-        return problems, 0, 0
-    for folder, suffix in ((repo.seeds, SEED_SUFFIX), (repo.corpus, ".txt"), (repo.annotations, ".json")):
-        if folder.is_dir():
-            for p in sorted(folder.iterdir()):
-                if p.name.startswith(".") or p.name.endswith(META_SUFFIX):
-                    continue
-                stem = p.name[: -len(suffix)] if p.name.endswith(suffix) else None
-                if stem is None or not DOC_ID_RE.match(stem):
-                    problems.append(Problem("bad-doc-id" if stem is not None else "stray-file",
-                                            f"{p.name!r} is not <doc-id>{suffix} with a valid id"
-                                            f" (^[a-z0-9][a-z0-9_-]{{0,127}}$)", str(p.relative_to(repo.root))))
-    ids = list(only) if only is not None else repo.doc_ids()
+    for folder, suffixes in _FOLDERS:
+        try:
+            names = os.listdir(repo.root / folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        match = _NAME_RE[folder].match
+        for name, m in zip(names, map(match, names)):
+            if m is not None:
+                ids.add(m.group(1))
+                continue
+            if name.startswith("."):
+                continue
+            stem = next((name[: -len(s)] for s in suffixes if name.endswith(s)), None)
+            if stem is None:
+                problems.append(Problem("stray-file", f"{name!r} is not one of {folder}/<doc-id>"
+                                        f"{' or '.join(suffixes)}", f"{folder}/{name}",
+                                        hint=f"only {folder}/<doc-id>{suffixes[-1]} files belong here"))
+            else:
+                problems.append(Problem("bad-doc-id", f"{stem!r} is not a valid document id "
+                                        "(^[a-z0-9][a-z0-9_-]{0,127}$)", f"{folder}/{name}",
+                                        hint="use lower-case letters, digits, '_' and '-' only"))
+    problems.sort(key=lambda p: p.file)
+    return sorted(ids), problems
+
+
+def _validate_chunk(args: tuple[str, list[str], bool]) -> tuple[list[Problem], int]:
+    """Validate a batch of documents: their seeds are read first so that the cache answers in one query."""
+    root, ids, use_cache = args
+    problems: list[Problem] = []
     spans = 0
-    iterator: Iterable[str] = ids
+    with (NormCache() if use_cache else NoCache()) as cache:
+        seeds = [_read(f"{root}/seeds/{doc_id}{SEED_SUFFIX}") for doc_id in ids]
+        hashes = [hashlib.sha256(s).digest() if type(s) is bytes else None for s in seeds]
+        cache.prefetch([h for h in hashes if h is not None])
+        for doc_id, seed, seed_hash in zip(ids, seeds, hashes):
+            try:
+                ps, n = _validate_document(root, "", doc_id, cache, seed, seed_hash)
+            except (Exception, RecursionError) as exc:  # a bug of ours must not hide the other documents' problems
+                ps, n = [Problem("internal-error", f"the validator failed on this document ({type(exc).__name__}: "
+                                 f"{exc}); please report it", f"annotations/{doc_id}.json")], 0
+            problems += ps
+            spans += n
+    return problems, spans
+
+
+def _chunks(ids: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def validate_repo(root: str | Path = ".", only: Iterable[str] | None = None, progress: bool = False,
+                  jobs: int = 1, cache: bool = True) -> tuple[list[Problem], int, int]:
+    """Validate a repository (or the documents `only`). Returns (problems, documents checked, annotations).
+    `jobs` > 1 validates on a process pool (same problems, same order); `cache=False` re-normalises every seed."""
+    repo = Repo.at(root)
+    if not repo.is_repo():
+        return [Problem("not-a-repository", "no seeds/, corpus/ or annotations/ folder here", str(root),
+                        hint="run validate from the repository root, pass --root, or pass files")], 0, 0
+    ids, problems = scan(repo)
+    if only is not None:
+        ids, problems = list(only), []
+    bar = None
     if progress and len(ids) > 200:
         from tqdm import tqdm
 
-        iterator = tqdm(ids, desc="validate", unit="doc")
-    for doc_id in iterator:
-        ps, n = validate_document(repo, doc_id)
-        problems.extend(ps)
-        spans += n
+        bar = tqdm(total=len(ids), desc="validate", unit="doc", leave=False)
+    spans = 0
+    size = 250
+    tasks = [(str(repo.root), chunk, cache) for chunk in _chunks(ids, size)]
+    if jobs > 1 and len(tasks) > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context().Pool(min(jobs, len(tasks))) as pool:
+            results: Iterable = pool.imap(_validate_chunk, tasks)
+            for (ps, n), (_, chunk, _) in zip(results, tasks):
+                problems += ps
+                spans += n
+                if bar:
+                    bar.update(len(chunk))
+    else:
+        for task in tasks:
+            ps, n = _validate_chunk(task)
+            problems += ps
+            spans += n
+            if bar:
+                bar.update(len(task[1]))
+    if bar:
+        bar.close()
     return problems, len(ids), spans
 
 
-def validate_paths(paths: Iterable[str], root: str | Path = ".", progress: bool = False
-                   ) -> tuple[list[Problem], int, int]:
+def validate_paths(paths: Iterable[str], root: str | Path = ".", progress: bool = False, jobs: int = 1,
+                   cache: bool = True) -> tuple[list[Problem], int, int]:
     """Validate the given files or folders, or the whole repository at `root` when none are given.
-    A file is mapped to its document id; folders that are repositories are validated whole."""
+    A file is mapped to its document, which is checked whole; a folder that is a repository is validated whole.
+    Returns (problems, documents checked, annotations checked)."""
     paths = list(paths)
     if not paths:
-        return validate_repo(root, progress=progress)
+        return validate_repo(root, progress=progress, jobs=jobs, cache=cache)
     problems: list[Problem] = []
     by_root: dict[Path, set[str]] = {}
+    docs = spans = 0
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            problems.append(Problem("missing-file", "no such file or folder", raw))
+            problems.append(Problem("no-such-path", "no such file or folder", raw))
         elif p.is_dir() and Repo.at(p).is_repo():
-            ps, _, _ = validate_repo(p, progress=progress)
-            problems += ps
-            by_root.setdefault(p.resolve(), set())
+            ps, d, n = validate_repo(p, progress=progress, jobs=jobs, cache=cache)
+            rel = os.path.relpath(p)
+            problems += [Problem(x.code, x.message, os.path.join(rel, x.file) if rel != "." and x.file else x.file,
+                                 x.line, x.column, x.pointer, x.level, x.hint) for x in ps]
+            docs += d
+            spans += n
         elif p.is_file() and p.parent.name in ("seeds", "corpus", "annotations"):
             name = p.name
             for suffix in (META_SUFFIX, SEED_SUFFIX, ".json"):
@@ -339,17 +714,18 @@ def validate_paths(paths: Iterable[str], root: str | Path = ".", progress: bool 
                     name = name[: -len(suffix)]
                     break
             if not DOC_ID_RE.match(name):
-                problems.append(Problem("bad-doc-id", f"{p.name!r} is not named by a valid document id", raw))
+                problems.append(Problem("bad-doc-id", f"{p.name!r} is not named by a valid document id", raw,
+                                        hint="use lower-case letters, digits, '_' and '-' only"))
                 continue
             by_root.setdefault(p.parent.parent.resolve(), set()).add(name)
         else:
-            problems.append(Problem("stray-file", "not a seed, corpus text or annotation file of a repository", raw,
-                                    hint="pass files under seeds/, corpus/ or annotations/, or a repository folder"))
-    docs = spans = 0
-    for r, ids in by_root.items():
-        for doc_id in sorted(ids):
-            ps, n = validate_document(Repo(r), doc_id, rel=Path.cwd())
-            problems += ps
-            docs += 1
-            spans += n
-    return problems, docs or len(paths), spans
+            problems.append(Problem("stray-file", "not a seed, sidecar, corpus text or annotation file of a repository",
+                                    raw, hint="pass files under seeds/, corpus/ or annotations/, or a repository folder"))
+    with (NormCache() if cache else NoCache()) as c:
+        for r, ids in by_root.items():
+            for doc_id in sorted(ids):
+                ps, n = validate_document(Repo(r), doc_id, rel=Path.cwd(), cache=c)
+                problems += ps
+                docs += 1
+                spans += n
+    return problems, docs, spans
