@@ -325,7 +325,8 @@ def _has_cta_sentence(text: str) -> bool:
 def _is_article_sentence(text: str) -> bool:
     """A short block that reads as article text: ends like a sentence, at least three words, no reader
     address, no call to action, no price, no link artefact."""
-    return (_words(text) >= 3 and bool(_FULL_STOP_RE.search(text.rstrip())) and _address_density(text) == 0
+    ends = bool(_FULL_STOP_RE.search(text.rstrip())) or _words(text) >= 4 and text.rstrip().endswith(":")
+    return (_words(text) >= 3 and ends and _address_density(text) == 0
             and not text.rstrip().endswith("!")
             and not _has_cta_sentence(text) and not _PRICE_RE.search(text) and not _LINK_ARTEFACT_RE.search(text))
 
