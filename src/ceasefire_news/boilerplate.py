@@ -284,10 +284,10 @@ _DATE_WORDS = frozenset(
     "today yesterday week weeks month months".split())
 _TIME_OR_YEAR_RE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b(19|20)\d\d|\bago\b|\d\s?(am|pm)\b", re.I)
 _NAME = r"(?:[A-Z][\w’'.-]*|(?:al|el|bin|ibn|abu|de|da|van|von|der|le|la)(?:-\w+)?)"
+_PERSON = rf"{_NAME}(?:\s+{_NAME}){{1,3}}(?:\s+in\s+{_NAME}(?:\s+{_NAME}){{0,2}})?"
 _NAME_LINE_RE = re.compile(
-    rf"^(?:[Bb]y\s+)?{_NAME}(?:\s+{_NAME}){{1,3}}"
-    rf"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+with\s+|,\s+and\s+){_NAME}(?:\s+{_NAME}){{1,3}})*"
-    rf"(?:\s+in\s+{_NAME}(?:\s+{_NAME}){{0,2}})?(?:,\s*[A-Z]{{2,6}})?$")
+    rf"^(?:[Bb]y\s+)?{_PERSON}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+with\s+|,\s+and\s+){_PERSON})*"
+    rf"(?:,\s*[A-Z]{{2,6}})?$")
 _ROLE_RE = re.compile(
     r"\b(correspondent|editor|analyst|reporter|writer|columnist|bureau chief|contributor|producer|photographer"
     r"|staff|journalist)s?\b|^(reporting|writing|reported) (from|by)\b|^in [A-Z]", re.I)
@@ -442,7 +442,12 @@ def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
         if not m:
             continue
         labelled = trailer.pattern in rules.labelled_trailers
+        # '... 2025. (Israel Defense Forces)': a parenthesis after the caption's full stop, holding a known
+        # agency, is a credit even when that agency would not be one alone
+        after_stop = trailer.pattern.startswith(r"\(") and re.search(r"[.!?]\s*$", text[:m.start()])
         credit = _parse_credit(m.group(1), rules, labelled)
+        if credit is None and after_stop and m.group(1).strip().lower() in {a.lower() for a in rules.agencies}:
+            credit = Credit(m.group(1).strip(), m.group(1).strip(), None)
         if credit is None:
             continue
         if trailer.pattern.startswith(r"\("):
@@ -465,6 +470,12 @@ def _has_reporting_verb(text: str) -> bool:
     return bool(_REPORTING_RE.search(text))
 
 
+def _captionlike(text: str) -> bool:
+    """Could be a photo caption: one or two sentences, no reporting verb, no reader address."""
+    return 4 <= _words(text) <= 40 and not _has_reporting_verb(text) and _address_density(text) == 0 \
+        and len(re.findall(r"[.!?](\s|$)", text)) <= 2
+
+
 def _credit_only(unit: Unit, rules: RuleSet) -> Credit | None:
     """A line that is nothing but a credit: 'Getty Images', 'Image source, EPA', 'Photograph: WFP'."""
     text = unit.text.strip()
@@ -472,17 +483,27 @@ def _credit_only(unit: Unit, rules: RuleSet) -> Credit | None:
         m = label.search(text)
         if m:
             return _parse_credit(m.group(1), rules, labelled=True)
-    if _words(text) <= 6 and (text.lower() in rules.solo_agencies or "/" in text):
+    if _words(text) <= 6 and "/" in text:  # 'REUTERS/Stringer'; a bare 'AFP' is a tag, not a credit line
         return _parse_credit(text, rules)
     return None
 
 
 # --------------------------------------------------------------------------------------------- detection
+_SIGN_UP_SENTENCE_RE = re.compile(r"(^|[.!?]\s+)(sign ?up|subscribe|register|donate|join us|click|tap|download|"
+                                  r"follow us)\b", re.I)
+READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
+                           "related_links", "advertisement", "comments_prompt", "cookie_notice"})
+
+
 def _match_rule(text: str, rules: tuple[Rule, ...]) -> Rule | None:
     n = _words(text)
     fragment = _is_fragment(text)
+    # an article paragraph that merely mentions donations or newsletters is narrative: long, a sentence, and
+    # not addressed to the reader; rules of the reader-facing kinds do not fire on it
+    narrative = n > 20 and not fragment and _address_density(text) == 0 and not _SIGN_UP_SENTENCE_RE.search(text)
     for rule in rules:
-        if n <= rule.max_words and (fragment or not rule.fragments_only) and any(p.search(text) for p in rule.patterns):
+        if n <= rule.max_words and (fragment or not rule.fragments_only) and not (
+                narrative and rule.kind in READER_FACING) and any(p.search(text) for p in rule.patterns):
             return rule
     return None
 
@@ -526,13 +547,22 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if credit:
             caps[i] = Caption(units[i].start, units[i].end, t, (credit,))
             mark(i, CAPTION, "caption-credit-line")
-    # a caption without a credit borrows the credit line beside it ('Image source, X' / 'Image caption, Y')
-    for i in list(caps):
+        elif t.strip().lower() in rules.solo_agencies:
+            mark(i, "byline", "agency-tag")  # a lone 'AFP' or 'Reuters' under the headline
+        elif source and t.strip().lower() in (source.lower(), f"{source.lower()} logo"):
+            mark(i, "navigation", "masthead")
+    # a caption without a credit borrows the credit line beside it ('Image source, X' / 'Image caption, Y');
+    # a short caption-like line just above a labelled credit line ('(photo credit: REUTERS/X)') is its caption
+    for i in sorted(caps):
         if not caps[i].credits:
             for j in (i - 1, i + 1):
-                if j in caps and caps[j].credits and caps[j].text == T[j] and _words(T[j]) <= 8:
+                if j in caps and caps[j].credits and why[j] == "caption-credit-line":
                     caps[i] = Caption(caps[i].start, caps[i].end, caps[i].text, caps[j].credits)
                     break
+        elif why[i] == "caption-credit-line" and i > 0 and kind[i - 1] is None and not (
+                i + 1 < n and kind[i + 1] == CAPTION and not caps[i + 1].credits) and _captionlike(T[i - 1]):
+            caps[i - 1] = Caption(units[i - 1].start, units[i - 1].end, T[i - 1], caps[i].credits)
+            mark(i - 1, CAPTION, "caption-above-credit")
 
     # 3: runs (appeal boxes, newsletter boxes, cookie banners): absorb what reads as boilerplate after them
     i = 0
@@ -619,9 +649,12 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # a related-links header takes the headline-like lines that follow it
     for i in range(n - 1):
         if kind[i] == "related_links" and _words(T[i]) <= 6 and (_is_fragment(T[i]) or T[i].rstrip().endswith(":")):
+            # a header inside a block of lines heads the rest of that block; a header alone heads the lines after
+            same_block = i + 1 < n and units[i + 1].block == units[i].block
             j = i + 1
             while j < n and kind[j] is None and _words(T[j]) <= 20 and not _is_prose(T[j]) \
-                    and not T[j].rstrip().endswith("."):
+                    and not re.search(r"[.:]\W*$", T[j]) \
+                    and (units[j].block == units[i].block or not same_block):
                 mark(j, "related_links", "related-list")
                 j += 1
     # a block of several units, most of them removed, loses its remaining fragments too (a byline stack,
