@@ -271,6 +271,8 @@ _CTA_KIND = [
     (re.compile(r"read|watch|listen|see|explore|discover|learn more|stories|articles|coverage|view|show", re.I),
      "related_links"),
 ]
+_CTA_OBJECT_RE = re.compile(r"\b(here|now|today|for free|up|us|our|more|the app|the newsletter|this (article|story|page)"
+                            r"|on (whatsapp|telegram|x|twitter|facebook|instagram|youtube|tiktok))\b", re.I)
 _SIGNATURE_RE = re.compile(r"^(thank you|thanks|sincerely|warm regards|best wishes)\W*$|"
                            r"^[-–—]?\s*[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3},\s+[\w ,.’'-]{3,80}$", re.M)
 _PRICE_RE = re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|pounds?|euros?)\s?(a|per|/)\s?"
@@ -581,6 +583,7 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             i += 1
 
     # 4: generic signals on single units
+    prose_now = [kind[i] is None and _is_prose(t) for i, t in enumerate(T)]
     seen: dict[str, list[int]] = {}
     for i, t in enumerate(T):
         seen.setdefault(t.strip().lower(), []).append(i)
@@ -589,10 +592,16 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             continue
         words = _words(t)
         if _is_dateline(t):
-            mark(i, "byline", "dateline")
+            mark(i, "byline", "dateline")  # inside the body, only stamps with a clock time or a publishing word
+            body_subhead = (0 < i < n - 1 and kind[i - 1] is None and any(prose_now[:i]) and prose_now[i + 1]
+                            and not re.search(
+                r"\d[:.]\d\d|\b(updated|published|posted|modified|ago)\b", t, re.I))
+            if body_subhead:
+                kind[i], why[i] = None, ""
         elif len(seen[t.strip().lower()]) > 1 and words <= 12 and not _headline_like(t):
             mark(i, _cta_kind(t) or "navigation", "repeated-line")
-        elif words <= 30 and _CTA_RE.match(t) and _cta_kind(t) and not _is_prose(t) and not _is_article_sentence(t):
+        elif words <= 30 and _CTA_RE.match(t) and _cta_kind(t) and not _is_prose(t) and not _is_article_sentence(t) \
+                and (_address_density(t) > 0 or _CTA_OBJECT_RE.search(t)) and not _is_subheading(i, T, kind):
             mark(i, _cta_kind(t) or "navigation", "call-to-action")
         elif words <= 40 and not _is_prose(t) and (_PRICE_RE.search(t) and _address_density(t) > 0):
             mark(i, "subscription_appeal", "price")
