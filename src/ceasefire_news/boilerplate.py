@@ -1,14 +1,26 @@
 """Boilerplate and caption detection on the normalised full text. Pure: text (+ source) in, spans out.
 
-The text is cut into blocks: paragraphs (blank-line separated) when the text has blank lines, else one block
-per line (what HTML-to-text tools emit). Each block is classified by, in order:
-  1. the rules file (`rules/boilerplate.yaml`: generic rules plus per-source rules, patterns are data);
-  2. captions, recognised by a trailing photo-credit pattern (agency lists are data too);
-  3. runs: an appeal or notice that opens a run takes the following blocks that read as boilerplate
-     (second-person address, calls to action, signatures) and stops at the first block of article prose;
-  4. generic signals for outlets no rule knows: calls to action led by sign-up/share/follow verbs, price
-     mentions, lines repeated in the page, link lists (runs of short unpunctuated lines), and the menu and
-     footer zones before the first and after the last paragraph of prose.
+Blocks are paragraphs (blank-line separated) when the text has blank lines, else lines (what HTML-to-text
+tools emit); blocks make the `paragraphs` layer. A block whose lines are separate items (a menu, a byline
+stack, 'Image source, X' over 'Image caption, Y') rather than one hard-wrapped paragraph is classified line
+by line; the units of a block removed with one kind make one span. Units are classified by, in order:
+  1. the rules file (`rules/boilerplate.yaml`: per-source rules, then generic ones; patterns are data).
+     Rules of reader-facing kinds never fire on a long narrative sentence with no reader address;
+  2. captions, by their photo-credit pattern and never by position: a trailing credit ('(Name/AFP)',
+     '... 2025. REUTERS/Name', '[Name/Al Jazeera]', 'Photograph: X', 'Credit...X'), a caption label, or a
+     labelled credit line beside a caption-like line. '(IDF)' spelling out the words before it is no credit;
+  3. runs: a rule with `starts_run` (an appeal, a newsletter box, a cookie banner) takes the following units
+     that read as boilerplate (reader address, calls to action, prices, signatures, non-headline fragments)
+     and stops at article prose or a subheading;
+  4. generic signals for outlets no rule knows: date/time stamps, calls to action with an object or reader
+     address, price mentions, link artefacts ('opens new tab', URLs), lines repeated in the page;
+  5. zones: prose marks the article. Before the first prose unit lies the page head, where only headline-like
+     lines and sentences stay (a repeated headline once); after the last one lies the foot, where only
+     article sentences and list items before the first boilerplate stay. Names beside datelines or role lines
+     are bylines;
+  6. structure: runs of three or more short unpunctuated units (link lists), the headline-like lines under a
+     related-links header, the remaining fragments of a block that is mostly boilerplate, and a short fragment
+     between two removed units (an island).
 Anything not classified is article text; a lone short line between prose paragraphs is a subheading.
 """
 from __future__ import annotations
