@@ -266,12 +266,13 @@ def units_of(text: str, blocks: list[Block]) -> list[Unit]:
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 _QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
 _ADDRESS_RE = re.compile(r"\b((?i:you|your|yours|you['’]ll|you['’]re|you['’]ve|we|our|we['’]re|we['’]ve)|[Uu]s)\b")
+_YOU_RE = re.compile(r"\b(you|your|yours|yourself|you['’](ll|re|ve|d))\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?…:;][\"”’)\]]*$|[\"”]$")
 _FULL_STOP_RE = re.compile(r"[.!?…][\"”’)\]]*$|[\"”]$")
 _CTA_RE = re.compile(
     r"^(?P<verb>sign ?up|subscribe|join|follow|share|download|get|click|tap|register|log ?in|sign ?in|donate|support"
     r"|read more|read|watch|listen|see|explore|discover|learn more|try|start|upgrade|unlock|install|add|save"
-    r"|comment|view|show|manage|continue|remind)\b", re.I)
+    r"|comment|view|show|manage|continue|remind|catch up|stay)\b", re.I)
 _CTA_KIND = [
     (re.compile(r"newsletter|inbox|e-?mail|sign ?up|alerts", re.I), "newsletter_signup"),
     (re.compile(r"\bsubscri|donat|support|contribut|premium|upgrade|unlock|\$|£|€|per month|a month", re.I),
@@ -317,9 +318,20 @@ def _address_density(text: str) -> float:
     return len(_ADDRESS_RE.findall(unquoted)) / n if n else 0.0
 
 
+def _you_density(text: str) -> float:
+    """Second-person address outside quotations: the mark of text that speaks to the reader."""
+    unquoted = _QUOTED_RE.sub(" ", text)
+    n = _words(unquoted)
+    return len(_YOU_RE.findall(unquoted)) / n if n else 0.0
+
+
 def _is_prose(text: str) -> bool:
-    """Article prose: a real sentence (enough words, sentence punctuation), not addressed to the reader."""
-    return _words(text) >= 12 and bool(_SENTENCE_END_RE.search(text.rstrip())) and _address_density(text) < 0.04
+    """Article prose: a real sentence (enough words, sentence punctuation), not addressed to the reader.
+    An opinion piece may say 'we' and 'our'; only a little of it is allowed to say 'you'."""
+    if _words(text) < 12 or not _SENTENCE_END_RE.search(text.rstrip()) or _you_density(text) >= 0.04:
+        return False
+    density = _address_density(text)
+    return density == 0 or density < 0.1 and not _has_cta_sentence(text)  # 'Catch up on our coverage ...'
 
 
 def _is_fragment(text: str) -> bool:
@@ -340,7 +352,7 @@ def _is_article_sentence(text: str) -> bool:
     """A short block that reads as article text: ends like a sentence, at least three words, no reader
     address, no call to action, no price, no link artefact."""
     ends = bool(_FULL_STOP_RE.search(text.rstrip())) or _words(text) >= 4 and text.rstrip().endswith(":")
-    return (_words(text) >= 3 and ends and _address_density(text) == 0
+    return (_words(text) >= 3 and ends and _you_density(text) == 0 and _address_density(text) < 0.15
             and not text.rstrip().endswith("!")
             and not _has_cta_sentence(text) and not _PRICE_RE.search(text) and not _LINK_ARTEFACT_RE.search(text))
 
@@ -379,7 +391,7 @@ def _headline_like(text: str) -> bool:
     """A headline or standfirst: a few words of mixed case, no reader address, no call to action."""
     n = _words(text)
     return (4 <= n <= 45 and any(w[:1].islower() for w in _WORD_RE.findall(text)) and not text.isupper()
-            and _address_density(text) < 0.04 and not _CTA_RE.match(text) and not _LINK_ARTEFACT_RE.search(text)
+            and _you_density(text) < 0.04 and not _CTA_RE.match(text) and not _LINK_ARTEFACT_RE.search(text)
             and not _is_dateline(text) and not _PRICE_RE.search(text))
 
 
