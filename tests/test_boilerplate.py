@@ -143,6 +143,36 @@ def test_article_lines_that_start_like_page_furniture_are_kept(shape: str):
     assert paragraphs(body) == blocks, kinds_of(det)
 
 
+OPED = ["We have been here before. In 2014 and again in 2021, a ceasefire was greeted as a turning point, and "
+        "within months the same arguments returned.",
+        "What is different this time is the scale of the destruction, and the fact that we now know how little a "
+        "truce without a plan can deliver.",
+        "Our leaders should say plainly what the second phase requires: a force on the ground and money that "
+        "arrives.",
+        "None of that is easy. But if we keep postponing it, the next war is already being prepared."]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_opinion_writing_that_says_we_and_our_is_article_text(shape: str):
+    title = "The ceasefire will only hold if we stop pretending the hard questions can wait"
+    page = ["Opinion", title, "By Daniel Rosen", "December 18, 2025"] + OPED + [
+        "Daniel Rosen is a former diplomat and a senior fellow at the Institute for Regional Security.",
+        "Read more opinion"]
+    body, det = clean(make(page, shape))
+    assert paragraphs(body) == [title] + OPED, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_appeal_in_unseen_wording_is_found_by_address_support_and_a_small_sum(shape: str):
+    box = ["Readers keep this newsroom going",
+           "Reporting like this takes time and money. If you can, support us with €3 or €30 – whatever "
+           "you choose helps us keep going.",
+           "Thank you for reading"]
+    body, det = clean(make([A1, A2] + box + [A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+    assert {r.kind for r in det.boilerplate} == {"subscription_appeal"}
+
+
 @pytest.mark.parametrize("sentence", [
     "Troops killed three gunmen who crossed the ceasefire line overnight, said the Israel Defense Forces (IDF).",
     "Ramallah wants a role in postwar Gaza for the Palestinian Authority (PA).",

@@ -272,9 +272,9 @@ _FULL_STOP_RE = re.compile(r"[.!?…][\"”’)\]]*$|[\"”]$")
 _CTA_RE = re.compile(
     r"^(?P<verb>sign ?up|subscribe|join|follow|share|download|get|click|tap|register|log ?in|sign ?in|donate|support"
     r"|read more|read|watch|listen|see|explore|discover|learn more|try|start|upgrade|unlock|install|add|save"
-    r"|comment|view|show|manage|continue|remind|catch up|stay)\b", re.I)
+    r"|comment|view|show|manage|continue|remind|catch up|stay|keep up|tap the|find out)\b", re.I)
 _CTA_KIND = [
-    (re.compile(r"newsletter|inbox|e-?mail|sign ?up|alerts", re.I), "newsletter_signup"),
+    (re.compile(r"newsletter|inbox|e-?mail|sign ?up|alerts|latest (news|updates)|updated", re.I), "newsletter_signup"),
     (re.compile(r"\bsubscri|donat|support|contribut|premium|upgrade|unlock|\$|£|€|per month|a month", re.I),
      "subscription_appeal"),
     (re.compile(r"sign ?in|log ?in|register|account|member|join|save", re.I), "membership_prompt"),
@@ -285,7 +285,14 @@ _CTA_KIND = [
      "related_links"),
 ]
 _CTA_OBJECT_RE = re.compile(r"\b(here|now|today|for free|up|us|our|more|the app|the newsletter|this (article|story|page)"
-                            r"|on (whatsapp|telegram|x|twitter|facebook|instagram|youtube|tiktok))\b", re.I)
+                            r"|on (whatsapp|telegram|x|twitter|facebook|instagram|youtube|tiktok)|topics?|alerts?"
+                            r"|notifications?|the bell|the latest|latest (news|updates|stories))\b", re.I)
+# an appeal: support vocabulary with a small sum ('$5 or $50', 'from as little as £1'), not '$50 billion'
+_APPEAL_RE = re.compile(r"\b(support\w*|contribut\w*|donat\w*|subscri\w*|help us|back us|fund us|membership|member)\b",
+                        re.I)
+_SMALL_SUM_RE = re.compile(r"[$£€]\s?\d{1,3}(\.\d\d)?\b(?!\s?(,\d|million|billion|trillion|bn|mn|m\b|k\b))", re.I)
+_APPEAL_HEADER_RE = re.compile(r"\b(journalism|reporting|newsroom|independent|support|subscri\w*|donat\w*|"
+                               r"contribut\w*|member\w*|readers?|newsletters?|inbox|e-?mail|briefing)\b", re.I)
 _SIGNATURE_RE = re.compile(r"^(thank you|thanks|sincerely|warm regards|best wishes)\W*$|"
                            r"^[-–—]?\s*[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3},\s+[\w ,.’'-]{3,80}$", re.M)
 _PRICE_RE = re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|pounds?|euros?)\s?(a|per|/)\s?"
@@ -591,10 +598,12 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             mark(i - 1, CAPTION, "caption-above-credit")
 
     # 3: runs (appeal boxes, newsletter boxes, cookie banners): absorb what reads as boilerplate after them
+    run_starts: list[int] = []
     i = 0
     while i < n:
         rule = matched[i]
         if rule and rule.starts_run:
+            run_starts.append(i)
             j = i + 1
             while j < n and kind[j] != CAPTION and (kind[j] is not None or _reads_as_boilerplate(T[j])
                                                     or _is_fragment(T[j]) and not _headline_like(T[j])
@@ -607,6 +616,7 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             i += 1
 
     # 4: generic signals on single units
+    appeals: list[int] = []
     prose_now = [kind[i] is None and _is_prose(t) for i, t in enumerate(T)]
     seen: dict[str, list[int]] = {}
     for i, t in enumerate(T):
@@ -629,10 +639,26 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             mark(i, _cta_kind(t) or "navigation", "call-to-action")
         elif words <= 40 and not _is_prose(t) and (_PRICE_RE.search(t) and _address_density(t) > 0):
             mark(i, "subscription_appeal", "price")
+        elif words <= 80 and _address_density(t) > 0 and _APPEAL_RE.search(t) and _SMALL_SUM_RE.search(t):
+            mark(i, "subscription_appeal", "appeal")
+            appeals.append(i)
         elif words <= 12 and _LINK_ARTEFACT_RE.search(t) and not _is_article_sentence(t):
             mark(i, "navigation", "link-artefact")
         elif words == 0 or re.fullmatch(r"[\W\d_]+", t):
             mark(i, "navigation", "no-words")
+
+    # a box takes its header line above it ('Support independent journalism' over the appeal); a generic
+    # appeal opens a run like a rule would
+    for i in sorted(set(run_starts + appeals)):
+        if i > 0 and kind[i - 1] is None and _words(T[i - 1]) <= 8 and _is_fragment(T[i - 1]) \
+                and _APPEAL_HEADER_RE.search(T[i - 1]) and kind[i] in ("subscription_appeal", "newsletter_signup"):
+            mark(i - 1, kind[i], "box-header")
+    for i in appeals:
+        j = i + 1
+        while j < n and kind[j] != CAPTION and (kind[j] is not None or _reads_as_boilerplate(T[j])):
+            if kind[j] is None:
+                mark(j, "subscription_appeal", "run:appeal")
+            j += 1
 
     # 5: zones. Prose outside any classified unit marks the article; before it lies the page head (menus,
     # section labels, headline, standfirst, byline), after it the page foot.
@@ -666,6 +692,12 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
                 foot = True
             elif kind[i] is None and (foot or not (_is_article_sentence(t) or _is_list_item(t))):
                 mark(i, "navigation", "tail-zone")
+                # a fragment heading a last section of short sentences does not start the foot
+                heads_section = _words(t) <= 12 and i + 1 < n and kind[i + 1] is None and (
+                    _is_article_sentence(T[i + 1]) or _is_list_item(T[i + 1]))
+                if heads_section and not foot:
+                    kind[i], why[i] = None, ""
+                foot = foot or not heads_section
 
     # 6: lists and islands inside the body
     # link lists: runs of >= 3 short unpunctuated units (a lone short line between prose is a subheading)
@@ -700,6 +732,16 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             for i in idx:
                 if kind[i] is None and _is_fragment(T[i]) and not _headline_like(T[i]):
                     mark(i, "navigation", "block-majority")
+    # a sentence inside the page foot, between navigation units with nothing kept after it ('Quotes are delayed
+    # by at least 15 minutes ...' between the site index and the copyright line)
+    for i in range(n - 1, 0, -1):
+        if kind[i] is not None:
+            continue
+        if kind[i - 1] == "navigation" and (i == n - 1 or kind[i + 1] == "navigation") \
+                and all(k is not None for k in kind[i + 1:]):
+            mark(i, "navigation", "foot-island")
+        else:
+            break
     # islands: a short fragment between two removed units (not captions) belongs to them
     for i in range(1, n - 1):
         if kind[i] is None and kind[i - 1] not in (None, CAPTION) and kind[i + 1] not in (None, CAPTION) \
