@@ -265,7 +265,8 @@ def units_of(text: str, blocks: list[Block]) -> list[Unit]:
 # --------------------------------------------------------------------------------------------- features
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 _QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
-_ADDRESS_RE = re.compile(r"\b((?i:you|your|yours|you['’]ll|you['’]re|you['’]ve|we|our|we['’]re|we['’]ve)|[Uu]s)\b")
+_ADDRESS_RE = re.compile(  # 'us' but not 'US'
+    r"\b((?i:you|your|yours|you['’]ll|you['’]re|you['’]ve|we|our|we['’]re|we['’]ve)|[Uu]s)\b")
 _YOU_RE = re.compile(r"\b(you|your|yours|yourself|you['’](ll|re|ve|d))\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?…:;][\"”’)\]]*$|[\"”]$")
 _FULL_STOP_RE = re.compile(r"[.!?…][\"”’)\]]*$|[\"”]$")
@@ -284,7 +285,8 @@ _CTA_KIND = [
     (re.compile(r"read|watch|listen|see|explore|discover|learn more|stories|articles|coverage|view|show", re.I),
      "related_links"),
 ]
-_CTA_OBJECT_RE = re.compile(r"\b(here|now|today|for free|up|us|our|more|the app|the newsletter|this (article|story|page)"
+_CTA_OBJECT_RE = re.compile(r"\b(here|now|today|for free|up|us|our|more|the app|the newsletter"
+                            r"|this (article|story|page)"
                             r"|on (whatsapp|telegram|x|twitter|facebook|instagram|youtube|tiktok)|topics?|alerts?"
                             r"|notifications?|the bell|the latest|latest (news|updates|stories))\b", re.I)
 # an appeal: support vocabulary with a small sum ('$5 or $50', 'from as little as £1'), not '$50 billion'
