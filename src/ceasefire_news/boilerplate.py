@@ -1,14 +1,26 @@
 """Boilerplate and caption detection on the normalised full text. Pure: text (+ source) in, spans out.
 
-The text is cut into blocks: paragraphs (blank-line separated) when the text has blank lines, else one block
-per line (what HTML-to-text tools emit). Each block is classified by, in order:
-  1. the rules file (`rules/boilerplate.yaml`: generic rules plus per-source rules, patterns are data);
-  2. captions, recognised by a trailing photo-credit pattern (agency lists are data too);
-  3. runs: an appeal or notice that opens a run takes the following blocks that read as boilerplate
-     (second-person address, calls to action, signatures) and stops at the first block of article prose;
-  4. generic signals for outlets no rule knows: calls to action led by sign-up/share/follow verbs, price
-     mentions, lines repeated in the page, link lists (runs of short unpunctuated lines), and the menu and
-     footer zones before the first and after the last paragraph of prose.
+Blocks are paragraphs (blank-line separated) when the text has blank lines, else lines (what HTML-to-text
+tools emit); blocks make the `paragraphs` layer. A block whose lines are separate items (a menu, a byline
+stack, 'Image source, X' over 'Image caption, Y') rather than one hard-wrapped paragraph is classified line
+by line; the units of a block removed with one kind make one span. Units are classified by, in order:
+  1. the rules file (`rules/boilerplate.yaml`: per-source rules, then generic ones; patterns are data).
+     Rules of reader-facing kinds never fire on a long narrative sentence with no reader address;
+  2. captions, by their photo-credit pattern and never by position: a trailing credit ('(Name/AFP)',
+     '... 2025. REUTERS/Name', '[Name/Al Jazeera]', 'Photograph: X', 'Credit...X'), a caption label, or a
+     labelled credit line beside a caption-like line. '(IDF)' spelling out the words before it is no credit;
+  3. runs: a rule with `starts_run` (an appeal, a newsletter box, a cookie banner) takes the following units
+     that read as boilerplate (reader address, calls to action, prices, signatures, non-headline fragments)
+     and stops at article prose or a subheading;
+  4. generic signals for outlets no rule knows: date/time stamps, calls to action with an object or reader
+     address, price mentions, link artefacts ('opens new tab', URLs), lines repeated in the page;
+  5. zones: prose marks the article. Before the first prose unit lies the page head, where only headline-like
+     lines and sentences stay (a repeated headline once); after the last one lies the foot, where only
+     article sentences and list items before the first boilerplate stay. Names beside datelines or role lines
+     are bylines;
+  6. structure: runs of three or more short unpunctuated units (link lists), the headline-like lines under a
+     related-links header, the remaining fragments of a block that is mostly boilerplate, and a short fragment
+     between two removed units (an island).
 Anything not classified is article text; a lone short line between prose paragraphs is a subheading.
 """
 from __future__ import annotations
@@ -104,6 +116,7 @@ class Rule:
     max_words: int
     starts_run: bool
     name: str
+    fragments_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,9 @@ class RuleSet:
     credit_words: tuple[str, ...]
     trailers: tuple[re.Pattern, ...]
     caption_max_words: int
+    labelled_trailers: frozenset[str] = frozenset()
+    labels: tuple[re.Pattern, ...] = ()
+    credit_labels: tuple[re.Pattern, ...] = ()
 
     def for_source(self, source: str | None) -> tuple[Rule, ...]:
         return self.sources.get(source or "", ()) + self.generic
@@ -132,7 +148,7 @@ def _compile_rules(raw: list[dict], prefix: str, file: str) -> tuple[Rule, ...]:
                 raise CeasefireError(Problem("rules-regex", f"bad regular expression: {exc}", file=file,
                                              pointer=f"/{prefix}/{i}/patterns/{j}")) from None
         rules.append(Rule(r["kind"], tuple(pats), int(r.get("max_words", 40)), bool(r.get("starts_run", False)),
-                          f"{prefix}[{i}]:{r['kind']}"))
+                          f"{prefix}[{i}]:{r['kind']}", bool(r.get("fragments_only", False))))
     return tuple(rules)
 
 
@@ -167,9 +183,23 @@ def _load_rules(path: str) -> RuleSet:
         solo_agencies=frozenset(a.lower() for a in cap.get("solo_agencies", [])),
         agencies=tuple(sorted(cap["agencies"], key=len, reverse=True)),
         credit_words=tuple(w.lower() for w in cap["credit_words"]),
-        trailers=tuple(re.compile(t) for t in cap["trailers"]),
+        trailers=tuple(_regex(t, path, f"/captions/trailers/{i}") for i, t in enumerate(cap["trailers"]))
+        + tuple(_regex(t, path, f"/captions/labelled_trailers/{i}")
+                for i, t in enumerate(cap.get("labelled_trailers", []))),
         caption_max_words=int(cap.get("max_words", 120)),
+        labelled_trailers=frozenset(cap.get("labelled_trailers", [])),
+        labels=tuple(_regex(t, path, f"/captions/labels/{i}", re.I) for i, t in enumerate(cap.get("labels", []))),
+        credit_labels=tuple(_regex(t, path, f"/captions/credit_labels/{i}", re.I)
+                            for i, t in enumerate(cap.get("credit_labels", []))),
     )
+
+
+def _regex(pattern: str, file: str, pointer: str, flags: int = 0) -> re.Pattern:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise CeasefireError(Problem("rules-regex", f"bad regular expression: {exc}", file=file,
+                                     pointer=pointer)) from None
 
 
 # --------------------------------------------------------------------------------------------- segmentation
@@ -191,26 +221,100 @@ def segment(text: str) -> list[Block]:
     return blocks
 
 
+# --------------------------------------------------------------------------------------------- units
+@dataclass(frozen=True)
+class Unit:
+    """What is classified: a block, or one line of a block whose lines are separate items (a menu, a byline
+    stack, 'Image source, X' over 'Image caption, Y') rather than one hard-wrapped paragraph."""
+
+    start: int
+    end: int
+    text: str
+    block: int
+
+
+def _is_wrapped(lines: list[str]) -> bool:
+    """True when a multi-line block reads as one hard-wrapped paragraph: every line is as long as the wrap
+    width allows (the next line's first word would not have fitted on it)."""
+    width = max(len(line) for line in lines)
+    if width < 30:
+        return False
+    for a, b in zip(lines, lines[1:]):
+        first = b.split(maxsplit=1)[0] if b.strip() else ""
+        if len(a) + 1 + len(first) < 0.85 * width:
+            return False
+    return True
+
+
+def units_of(text: str, blocks: list[Block]) -> list[Unit]:
+    """The classification units of `text`: each block, split into its lines unless it is wrapped prose."""
+    units = []
+    for i, b in enumerate(blocks):
+        lines = [(m.start(), m.end()) for m in _LINE_RE.finditer(b.text)]
+        if len(lines) < 2 or _is_wrapped([b.text[s:e].strip() for s, e in lines]):
+            units.append(Unit(b.start, b.end, b.text, i))
+            continue
+        for s, e in lines:
+            chunk = b.text[s:e]
+            lead, trail = len(chunk) - len(chunk.lstrip()), len(chunk) - len(chunk.rstrip())
+            if e - trail > s + lead:
+                units.append(Unit(b.start + s + lead, b.start + e - trail, chunk.strip(), i))
+    return units
+
+
 # --------------------------------------------------------------------------------------------- features
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
-_QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")
-_ADDRESS_RE = re.compile(r"\b(you|your|yours|you['’]ll|you['’]re|we|our|us|we['’]re)\b", re.I)
+_QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
+_ADDRESS_RE = re.compile(  # 'us' but not 'US'
+    r"\b((?i:you|your|yours|you['’]ll|you['’]re|you['’]ve|we|our|we['’]re|we['’]ve)|[Uu]s)\b")
+_YOU_RE = re.compile(r"\b(you|your|yours|yourself|you['’](ll|re|ve|d))\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?…:;][\"”’)\]]*$|[\"”]$")
+_FULL_STOP_RE = re.compile(r"[.!?…][\"”’)\]]*$|[\"”]$")
 _CTA_RE = re.compile(
     r"^(?P<verb>sign ?up|subscribe|join|follow|share|download|get|click|tap|register|log ?in|sign ?in|donate|support"
-    r"|read more|read|watch|listen|see|explore|discover|learn more|try|start|upgrade|unlock|install)\b", re.I)
+    r"|read more|read|watch|listen|see|explore|discover|learn more|try|start|upgrade|unlock|install|add|save"
+    r"|comment|view|show|manage|continue|remind|catch up|stay|keep up|tap the|find out)\b", re.I)
 _CTA_KIND = [
-    (re.compile(r"newsletter|inbox|e-?mail|sign ?up for|alerts", re.I), "newsletter_signup"),
+    (re.compile(r"newsletter|inbox|e-?mail|sign ?up|alerts|latest (news|updates)|updated", re.I), "newsletter_signup"),
     (re.compile(r"\bsubscri|donat|support|contribut|premium|upgrade|unlock|\$|£|€|per month|a month", re.I),
      "subscription_appeal"),
-    (re.compile(r"sign ?in|log ?in|register|account|member|join", re.I), "membership_prompt"),
+    (re.compile(r"sign ?in|log ?in|register|account|member|join|save", re.I), "membership_prompt"),
     (re.compile(r"share|follow|whatsapp|telegram|facebook|twitter|instagram|tiktok|youtube|linkedin|app\b|download",
                 re.I), "share_prompt"),
-    (re.compile(r"read|watch|listen|see|explore|discover|learn more|stories|articles|coverage", re.I),
+    (re.compile(r"comment|discussion|conversation", re.I), "comments_prompt"),
+    (re.compile(r"read|watch|listen|see|explore|discover|learn more|stories|articles|coverage|view|show", re.I),
      "related_links"),
 ]
+_CTA_OBJECT_RE = re.compile(r"\b(here|now|today|for free|up|us|our|more|the app|the newsletter"
+                            r"|this (article|story|page)"
+                            r"|on (whatsapp|telegram|x|twitter|facebook|instagram|youtube|tiktok)|topics?|alerts?"
+                            r"|notifications?|the bell|the latest|latest (news|updates|stories))\b", re.I)
+# an appeal: support vocabulary with a small sum ('$5 or $50', 'from as little as £1'), not '$50 billion'
+_APPEAL_RE = re.compile(r"\b(support\w*|contribut\w*|donat\w*|subscri\w*|help us|back us|fund us|membership|member)\b",
+                        re.I)
+_SMALL_SUM_RE = re.compile(r"[$£€]\s?\d{1,3}(\.\d\d)?\b(?!\s?(,\d|million|billion|trillion|bn|mn|m\b|k\b))", re.I)
+_APPEAL_HEADER_RE = re.compile(r"\b(journalism|reporting|newsroom|independent|support|subscri\w*|donat\w*|"
+                               r"contribut\w*|member\w*|readers?|newsletters?|inbox|e-?mail|briefing)\b", re.I)
 _SIGNATURE_RE = re.compile(r"^(thank you|thanks|sincerely|warm regards|best wishes)\W*$|"
                            r"^[-–—]?\s*[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3},\s+[\w ,.’'-]{3,80}$", re.M)
+_PRICE_RE = re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|pounds?|euros?)\s?(a|per|/)\s?"
+                       r"(month|week|year)\b|\b(per|a|/)\s?month\b", re.I)
+_LINK_ARTEFACT_RE = re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}", re.I)
+_DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
+    "january february march april may june july august september october november december jan feb mar apr jun "
+    "jul aug sep sept oct nov dec gmt bst utc et est edt pt pst cet cest eet eest ist idt am pm a m p "
+    "updated published modified posted last first on at ago hour hours minute minutes min mins read day days "
+    "today yesterday week weeks month months".split())
+_TIME_OR_YEAR_RE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b(19|20)\d\d|\bago\b|\d\s?(am|pm)\b", re.I)
+_NAME = r"(?:[A-Z][\w’'.-]*|(?:al|el|bin|ibn|abu|de|da|van|von|der|le|la)(?:-\w+)?)"
+_PERSON = rf"{_NAME}(?:\s+{_NAME}){{1,3}}(?:\s+in\s+{_NAME}(?:\s+{_NAME}){{0,2}})?"
+_NAME_LINE_RE = re.compile(
+    rf"^(?:[Bb]y\s+)?{_PERSON}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+with\s+|,\s+and\s+){_PERSON})*"
+    rf"(?:,\s*[A-Z]{{2,6}})?$")
+_ROLE_RE = re.compile(
+    r"\b(correspondent|editor|analyst|reporter|writer|columnist|bureau chief|contributor|producer|photographer"
+    r"|staff|journalist)s?\b|^(reporting|writing|reported) (from|by)\b|^in [A-Z]", re.I)
 
 
 def _words(text: str) -> int:
@@ -223,13 +327,60 @@ def _address_density(text: str) -> float:
     return len(_ADDRESS_RE.findall(unquoted)) / n if n else 0.0
 
 
+def _you_density(text: str) -> float:
+    """Second-person address outside quotations: the mark of text that speaks to the reader."""
+    unquoted = _QUOTED_RE.sub(" ", text)
+    n = _words(unquoted)
+    return len(_YOU_RE.findall(unquoted)) / n if n else 0.0
+
+
 def _is_prose(text: str) -> bool:
-    """Article prose: a real sentence (enough words, sentence punctuation), not addressed to the reader."""
-    return _words(text) >= 12 and bool(_SENTENCE_END_RE.search(text.rstrip())) and _address_density(text) < 0.04
+    """Article prose: a real sentence (enough words, sentence punctuation), not addressed to the reader.
+    An opinion piece may say 'we' and 'our'; only a little of it is allowed to say 'you'."""
+    if _words(text) < 12 or not _SENTENCE_END_RE.search(text.rstrip()) or _you_density(text) >= 0.04:
+        return False
+    density = _address_density(text)
+    return density == 0 or density < 0.1 and not _has_cta_sentence(text)  # 'Catch up on our coverage ...'
+
+
+def _is_fragment(text: str) -> bool:
+    """Not ending like a sentence: a heading, a menu item, a label, a name."""
+    return not _SENTENCE_END_RE.search(text.rstrip())
 
 
 def _is_short_unpunctuated(text: str, max_words: int) -> bool:
-    return _words(text) <= max_words and not _SENTENCE_END_RE.search(text.rstrip()) and "\n" not in text
+    return _words(text) <= max_words and _is_fragment(text) and "\n" not in text
+
+
+def _has_cta_sentence(text: str) -> bool:
+    """A sentence of `text` opens with a call-to-action verb ('Sign up here.', 'See more on: ...')."""
+    return any(_CTA_RE.match(sent) for sent in re.split(r"(?<=[.!?…])\s+", text.strip()))
+
+
+def _is_article_sentence(text: str) -> bool:
+    """A short block that reads as article text: ends like a sentence, at least three words, no reader
+    address, no call to action, no price, no link artefact."""
+    ends = bool(_FULL_STOP_RE.search(text.rstrip())) or _words(text) >= 4 and text.rstrip().endswith(":")
+    return (_words(text) >= 3 and ends and _you_density(text) == 0 and _address_density(text) < 0.15
+            and not text.rstrip().endswith("!")
+            and not _has_cta_sentence(text) and not _PRICE_RE.search(text) and not _LINK_ARTEFACT_RE.search(text))
+
+
+def _is_dateline(text: str) -> bool:
+    """A date/time stamp: 'Updated 8:12 AM EST, Fri December 19, 2025', '3 hours ago', 'Dec. 17, 2025'."""
+    words = re.findall(r"[^\W\d_]+|\d+", text.lower())
+    if not words or len(words) > 18 or re.search(r"[!?]", text) or not _TIME_OR_YEAR_RE.search(text):
+        return False
+    dateish = sum(1 for w in words if w.isdigit() or w in _DATE_WORDS or re.fullmatch(r"\d+\w{0,2}", w))
+    return dateish / len(words) >= 0.75
+
+
+def _is_name_line(text: str) -> bool:
+    return len(text) <= 90 and bool(_NAME_LINE_RE.match(text.strip()))
+
+
+def _is_role_line(text: str) -> bool:
+    return _words(text) <= 8 and _is_fragment(text) and bool(_ROLE_RE.search(text))
 
 
 def _reads_as_boilerplate(text: str) -> bool:
@@ -240,35 +391,57 @@ def _reads_as_boilerplate(text: str) -> bool:
         return True
     if _is_short_unpunctuated(text, 8) and not _is_prose(text):
         return True
+    if _words(text) <= 30 and (_has_cta_sentence(text) or _PRICE_RE.search(text)) and not _is_prose(text):
+        return True
     return False
 
 
+def _headline_like(text: str) -> bool:
+    """A headline or standfirst: a few words of mixed case, no reader address, no call to action."""
+    n = _words(text)
+    return (4 <= n <= 45 and any(w[:1].islower() for w in _WORD_RE.findall(text)) and not text.isupper()
+            and _you_density(text) < 0.04 and not _CTA_RE.match(text) and not _LINK_ARTEFACT_RE.search(text)
+            and not _is_dateline(text) and not _PRICE_RE.search(text))
+
+
 # --------------------------------------------------------------------------------------------- captions
-def _parse_credit(raw: str, rules: RuleSet) -> Credit | None:
-    """A photo credit such as 'Odd Andersen/AFP', 'AP Photo/Abdel Kareem Hana', 'Flash90', 'Courtesy', or None."""
+_FOR_CREDIT_RE = re.compile(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){1,3}) for ((?:The )?[A-Z][\w.’' -]{1,40})$")
+_ACRONYM_RE = re.compile(r"([A-Z][\w’'-]*(?:\s+(?:of|for|the|and|de|al)?\s*[A-Z][\w’'-]*){1,6})\s*\(([A-Z]{2,6})\)")
+
+
+def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | None:
+    """A photo credit such as 'Odd Andersen/AFP', 'AP Photo/Abdel Kareem Hana', 'Flash90', 'Courtesy', or None.
+    A `labelled` credit ('Photograph: X', 'Credit...X', 'Image source, X') needs no known agency."""
     s = raw.strip().strip(".,;: ")
     if not s or len(s) > 90 or re.search(r"[.!?]\s+[A-Z]|\b(said|says|told|is|are|was|were)\b", s):
         return None
     low = s.lower()
-    parts = [p.strip() for p in re.split(r"\s*/\s*|\s+via\s+|\s*\|\s*", s) if p.strip()]
+    parts = [p.strip() for p in re.split(r"\s*/\s*|\s+via\s+|\s*\|\s*|\s+[—–]\s+", s) if p.strip(" -")]
     agency = photographer = None
-    known = [a for a in rules.agencies if re.search(r"(?<![\w-])" + re.escape(a.lower()) + r"(?![\w-])", low)]
     word = next((w for w in rules.credit_words if re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", low)), None)
+    agencies_low = {a.lower() for a in rules.agencies}
+    m = _FOR_CREDIT_RE.match(s)
+    if m:
+        return Credit(s, m.group(2), m.group(1))
     if len(parts) == 1:
-        if low in rules.solo_agencies:
-            agency = s
+        one = parts[0].lower()
+        if one in rules.solo_agencies or one in agencies_low and labelled:
+            agency = parts[0]
         elif word in ("courtesy", "screenshot", "screengrab", "screen capture", "video screenshot", "handout",
                       "photo by", "photograph by", "credit"):
             m = re.match(r"(?i)(courtesy( of)?|screenshot|screengrab|photo by|photograph by)\s*:?\s*(.*)", s)
             rest = m.group(3) if m else ""
             agency = rest or None
+        elif labelled and _words(s) <= 8:
+            agency = s
         else:
             return None
         return Credit(s, agency, None)
-    # several parts: 'Name/AGENCY', 'AP Photo/Name', 'Screenshot/X', 'Name via Getty Images'
-    agency_parts = [p for p in parts if p.lower() in (a.lower() for a in rules.agencies) or p.isupper() and len(p) <= 8
+    # several parts: 'Name/AGENCY', 'AP Photo/Name', 'Screenshot/X', 'Name via Getty Images', 'REUTERS/Name/File Photo'
+    parts = [p for p in parts if p.lower() not in ("file photo", "file", "pool", "handout photo")] or parts
+    agency_parts = [p for p in parts if p.lower() in agencies_low or p.isupper() and len(p) <= 8
                     or p.lower().startswith(("ap photo", "courtesy", "screenshot", "photo", "handout"))]
-    if not agency_parts and not word:
+    if not agency_parts and not word and not labelled:
         return None
     for p in parts:
         if p in agency_parts:
@@ -279,32 +452,101 @@ def _parse_credit(raw: str, rules: RuleSet) -> Credit | None:
     if agency and agency.lower().startswith(("courtesy", "screenshot")):
         rest = [p for p in parts if p != agency]
         agency = rest[0] if rest and not photographer else agency
+    if agency and agency.isupper() and agency.lower() in agencies_low and len(agency) > 4:
+        agency = next(a for a in rules.agencies if a.lower() == agency.lower() and not a.isupper()) \
+            if any(a.lower() == agency.lower() and not a.isupper() for a in rules.agencies) else agency
     return Credit(s, agency, photographer)
 
 
-def _caption(block: Block, rules: RuleSet) -> Caption | None:
-    text = block.text
+def _defines_acronym(text: str, start: int, acronym: str) -> bool:
+    """'... the Israel Defense Forces (IDF)': the parenthesis spells out the words before it, not a credit."""
+    words = re.findall(r"[A-Z][\w’'-]*", text[max(0, start - 80):start])
+    initials = "".join(w[0] for w in words)
+    return len(acronym) >= 2 and initials.endswith(acronym)
+
+
+def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
+    text = unit.text
     if _words(text) > rules.caption_max_words or _address_density(text) >= 0.04:
         return None
+    for label in rules.labels:
+        if label.search(text) and _words(text) >= 2:
+            return Caption(unit.start, unit.end, text, ())
     for trailer in rules.trailers:
         m = trailer.search(text)
-        if not m or _parse_credit(m.group(1), rules) is None:
+        if not m:
+            continue
+        labelled = trailer.pattern in rules.labelled_trailers
+        # '... 2025. (Israel Defense Forces)': a parenthesis after the caption's full stop, holding a known
+        # agency, is a credit even when that agency would not be one alone
+        after_stop = trailer.pattern.startswith(r"\(") and re.search(r"[.!?]\s*$", text[:m.start()])
+        credit = _parse_credit(m.group(1), rules, labelled)
+        if credit is None and after_stop and m.group(1).strip().lower() in {a.lower() for a in rules.agencies}:
+            credit = Credit(m.group(1).strip(), m.group(1).strip(), None)
+        if credit is None:
             continue
         if trailer.pattern.startswith(r"\("):
+            if _defines_acronym(text, m.start(), m.group(1).strip()):
+                continue
+            if credit.credit.lower() in rules.solo_agencies and (_words(text) > 60 or _has_reporting_verb(text)):
+                continue  # '..., the ministry said (AFP).' closes an article sentence
             # a composite caption ("L-R: ... (A/AFP); ... (B/AFP)") keeps every credit
             credits = [c for c in (_parse_credit(x, rules) for x in re.findall(r"\(([^()]{2,90})\)", text)) if c]
         else:
-            credits = [_parse_credit(m.group(1), rules)]
-        return Caption(block.start, block.end, text, tuple(credits))
+            credits = [credit]
+        return Caption(unit.start, unit.end, text, tuple(credits))
+    return None
+
+
+_REPORTING_RE = re.compile(r"\b(said|says|told|according to|reported|announced|added|stated)\b")
+
+
+def _has_reporting_verb(text: str) -> bool:
+    return bool(_REPORTING_RE.search(text))
+
+
+def _captionlike(text: str) -> bool:
+    """Could be a photo caption: one or two sentences, no reporting verb, no reader address."""
+    return 4 <= _words(text) <= 40 and not _has_reporting_verb(text) and _address_density(text) == 0 \
+        and len(re.findall(r"[.!?](\s|$)", text)) <= 2
+
+
+def _credit_only(unit: Unit, rules: RuleSet) -> Credit | None:
+    """A line that is nothing but a credit: 'Getty Images', 'Image source, EPA', 'Photograph: WFP'."""
+    text = unit.text.strip()
+    for label in rules.credit_labels:
+        m = label.search(text)
+        if m:
+            return _parse_credit(m.group(1), rules, labelled=True)
+    if _words(text) <= 6 and "/" in text:  # 'REUTERS/Stringer'; a bare 'AFP' is a tag, not a credit line
+        return _parse_credit(text, rules)
     return None
 
 
 # --------------------------------------------------------------------------------------------- detection
+_SIGN_UP_SENTENCE_RE = re.compile(r"(^|[.!?]\s+)(sign ?up|subscribe|register|donate|join us|click|tap|download|"
+                                  r"follow us)\b", re.I)
+READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
+                           "related_links", "advertisement", "comments_prompt", "cookie_notice"})
+
+
 def _match_rule(text: str, rules: tuple[Rule, ...]) -> Rule | None:
     n = _words(text)
+    fragment = _is_fragment(text)
+    # an article paragraph that merely mentions donations or newsletters is narrative: long, a sentence, and
+    # not addressed to the reader; rules of the reader-facing kinds do not fire on it
+    narrative = n > 20 and not fragment and _address_density(text) == 0 and not _SIGN_UP_SENTENCE_RE.search(text)
     for rule in rules:
-        if n <= rule.max_words and any(p.search(text) for p in rule.patterns):
+        if n <= rule.max_words and (fragment or not rule.fragments_only) and not (
+                narrative and rule.kind in READER_FACING) and any(p.search(text) for p in rule.patterns):
             return rule
+    return None
+
+
+def _cta_kind(text: str) -> str | None:
+    for pattern, k in _CTA_KIND:
+        if pattern.search(text):
+            return k
     return None
 
 
@@ -313,89 +555,249 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     rules = rules or load_rules()
     ruleset = rules.for_source(source)
     blocks = segment(text)
-    n = len(blocks)
+    units = units_of(text, blocks)
+    T = [u.text for u in units]
+    n = len(units)
     kind: list[str | None] = [None] * n
     why: list[str] = [""] * n
     caps: dict[int, Caption] = {}
 
-    # 1-2: rules and captions
-    for i, b in enumerate(blocks):
-        rule = _match_rule(b.text, ruleset)
-        if rule and rule.kind != "byline" or rule and i < n // 2:
-            kind[i], why[i] = rule.kind, rule.name
+    def mark(i: int, k: str, reason: str) -> None:
+        kind[i], why[i] = k, reason
+
+    # 1-2: rules, then captions (by their credit, never by position)
+    matched: list[Rule | None] = [None] * n
+    for i, t in enumerate(T):
+        rule = _match_rule(t, ruleset)
+        if rule and (rule.kind != "byline" or i < max(n // 2, 1)):
+            matched[i] = rule
+            mark(i, rule.kind, rule.name)
             continue
-        cap = _caption(b, rules)
+        cap = _caption(units[i], rules)
         if cap:
             caps[i] = cap
-            kind[i], why[i] = CAPTION, "caption-credit"
+            mark(i, CAPTION, "caption-credit" if cap.credits else "caption-label")
+            continue
+        credit = _credit_only(units[i], rules)
+        if credit:
+            caps[i] = Caption(units[i].start, units[i].end, t, (credit,))
+            mark(i, CAPTION, "caption-credit-line")
+        elif t.strip().lower() in rules.solo_agencies:
+            mark(i, "byline", "agency-tag")  # a lone 'AFP' or 'Reuters' under the headline
+        elif source and t.strip().lower() in (source.lower(), f"{source.lower()} logo"):
+            mark(i, "navigation", "masthead")
+    # a caption without a credit borrows the credit line beside it ('Image source, X' / 'Image caption, Y');
+    # a short caption-like line just above a labelled credit line ('(photo credit: REUTERS/X)') is its caption
+    for i in sorted(caps):
+        if not caps[i].credits:
+            for j in (i - 1, i + 1):
+                if j in caps and caps[j].credits and why[j] == "caption-credit-line":
+                    caps[i] = Caption(caps[i].start, caps[i].end, caps[i].text, caps[j].credits)
+                    break
+        elif why[i] == "caption-credit-line" and i > 0 and kind[i - 1] is None and not (
+                i + 1 < n and kind[i + 1] == CAPTION and not caps[i + 1].credits) and _captionlike(T[i - 1]):
+            caps[i - 1] = Caption(units[i - 1].start, units[i - 1].end, T[i - 1], caps[i].credits)
+            mark(i - 1, CAPTION, "caption-above-credit")
 
-    # 3: runs (appeal boxes, cookie banners): absorb following boilerplate-looking blocks
+    # 3: runs (appeal boxes, newsletter boxes, cookie banners): absorb what reads as boilerplate after them
+    run_starts: list[int] = []
     i = 0
     while i < n:
-        rule = _match_rule(blocks[i].text, ruleset) if kind[i] not in (None, CAPTION) else None
+        rule = matched[i]
         if rule and rule.starts_run:
+            run_starts.append(i)
             j = i + 1
-            while j < n and kind[j] != CAPTION and (kind[j] is not None or _reads_as_boilerplate(blocks[j].text)):
+            while j < n and kind[j] != CAPTION and (kind[j] is not None or _reads_as_boilerplate(T[j])
+                                                    or _is_fragment(T[j]) and not _headline_like(T[j])
+                                                    and not _is_subheading(j, T, kind)):
                 if kind[j] is None:
-                    kind[j], why[j] = rule.kind, f"run:{rule.name}"
+                    mark(j, rule.kind, f"run:{rule.name}")
                 j += 1
-            # a run may be preceded by its own header line ("You appreciate our journalism")
             i = j
         else:
             i += 1
 
-    # 4: generic signals
-    prose = [kind[i] is None and _is_prose(b.text) for i, b in enumerate(blocks)]
-    first = next((i for i in range(n) if prose[i]), n)
-    last = max((i for i in range(n) if prose[i]), default=-1)
-    seen: dict[str, int] = {}
-    for b in blocks:
-        key = b.text.strip().lower()
-        seen[key] = seen.get(key, 0) + 1
-    for i, b in enumerate(blocks):
+    # 4: generic signals on single units
+    appeals: list[int] = []
+    prose_now = [kind[i] is None and _is_prose(t) for i, t in enumerate(T)]
+    seen: dict[str, list[int]] = {}
+    for i, t in enumerate(T):
+        seen.setdefault(t.strip().lower(), []).append(i)
+    for i, t in enumerate(T):
         if kind[i] is not None:
             continue
-        t = b.text
-        if seen[t.strip().lower()] > 1 and _words(t) <= 12:
-            kind[i], why[i] = _cta_kind(t) or "navigation", "repeated-line"
-        elif _words(t) <= 12 and _CTA_RE.match(t) and _cta_kind(t) and not _is_prose(t):
-            kind[i], why[i] = _cta_kind(t), "call-to-action"
-        elif i < first and _is_short_unpunctuated(t, 4):
-            kind[i], why[i] = "navigation", "head-zone"
-        elif i > last >= 0 and _is_short_unpunctuated(t, 8):
-            kind[i], why[i] = "navigation", "tail-zone"
-        elif "\n" in t and all(_is_short_unpunctuated(line, 5) for line in t.split("\n")) and t.count("\n") >= 2:
-            kind[i], why[i] = "navigation", "link-list"
-    # link lists: runs of >= 3 short unpunctuated blocks (a lone short line between prose is a subheading)
+        words = _words(t)
+        if _is_dateline(t):
+            mark(i, "byline", "dateline")  # inside the body, only stamps with a clock time or a publishing word
+            body_subhead = (0 < i < n - 1 and kind[i - 1] is None and any(prose_now[:i]) and prose_now[i + 1]
+                            and not re.search(
+                r"\d[:.]\d\d|\b(updated|published|posted|modified|ago)\b", t, re.I))
+            if body_subhead:
+                kind[i], why[i] = None, ""
+        elif len(seen[t.strip().lower()]) > 1 and words <= 12 and not _headline_like(t):
+            mark(i, _cta_kind(t) or "navigation", "repeated-line")
+        elif words <= 30 and _CTA_RE.match(t) and _cta_kind(t) and not _is_prose(t) and not _is_article_sentence(t) \
+                and (_address_density(t) > 0 or _CTA_OBJECT_RE.search(t)) and not _is_subheading(i, T, kind):
+            mark(i, _cta_kind(t) or "navigation", "call-to-action")
+        elif words <= 40 and not _is_prose(t) and (_PRICE_RE.search(t) and _address_density(t) > 0):
+            mark(i, "subscription_appeal", "price")
+        elif words <= 80 and _address_density(t) > 0 and _APPEAL_RE.search(t) and _SMALL_SUM_RE.search(t):
+            mark(i, "subscription_appeal", "appeal")
+            appeals.append(i)
+        elif words <= 12 and _LINK_ARTEFACT_RE.search(t) and not _is_article_sentence(t):
+            mark(i, "navigation", "link-artefact")
+        elif words == 0 or re.fullmatch(r"[\W\d_]+", t):
+            mark(i, "navigation", "no-words")
+
+    # a box takes its header line above it ('Support independent journalism' over the appeal); a generic
+    # appeal opens a run like a rule would
+    for i in sorted(set(run_starts + appeals)):
+        if i > 0 and kind[i - 1] is None and _words(T[i - 1]) <= 8 and _is_fragment(T[i - 1]) \
+                and _APPEAL_HEADER_RE.search(T[i - 1]) and kind[i] in ("subscription_appeal", "newsletter_signup"):
+            mark(i - 1, kind[i], "box-header")
+    for i in appeals:
+        j = i + 1
+        while j < n and kind[j] != CAPTION and (kind[j] is not None or _reads_as_boilerplate(T[j])):
+            if kind[j] is None:
+                mark(j, "subscription_appeal", "run:appeal")
+            j += 1
+
+    # 5: zones. Prose outside any classified unit marks the article; before it lies the page head (menus,
+    # section labels, headline, standfirst, byline), after it the page foot.
+    prose = [kind[i] is None and _is_prose(t) for i, t in enumerate(T)]
+    first = next((i for i in range(n) if prose[i]), n)
+    last = max((i for i in range(n) if prose[i]), default=-1)
+    # bylines: names beside a dateline, a role line or a 'By' line, in the head or right after the body
+    for i, t in enumerate(T):
+        if kind[i] is None and (i < first or i > last) and (_is_name_line(t) or _is_role_line(t)):
+            near = [j for j in (i - 1, i + 1, i + 2) if 0 <= j < n]
+            if t.lower().startswith("by ") or _is_role_line(t) or any(
+                    why[j] in ("dateline",) or kind[j] in ("byline", "author_bio") or _is_role_line(T[j])
+                    for j in near):
+                mark(i, "byline", "byline-stack")
+    # repeated headline: keep the occurrence nearest the body
+    for key, idx in seen.items():
+        if len(idx) > 1 and all(kind[i] is None for i in idx) and _headline_like(T[idx[0]]):
+            for i in idx[:-1]:
+                mark(i, "navigation", "repeated-line")
+    for i in range(min(first, n)):
+        t = T[i]
+        if kind[i] is None and not (_headline_like(t) and not _is_name_line(t)) and not _is_article_sentence(t):
+            mark(i, "navigation", "head-zone")
+    if last >= 0:
+        # the foot: once a unit after the last prose is boilerplate by rule or signal, the rest is page foot;
+        # before that, only what reads as article sentences (a short last paragraph, list items) stays
+        foot = False
+        for i in range(last + 1, n):
+            t = T[i]
+            if kind[i] not in (None, CAPTION):
+                foot = True
+            elif kind[i] is None and (foot or not (_is_article_sentence(t) or _is_list_item(t))):
+                mark(i, "navigation", "tail-zone")
+                # a fragment heading a last section of short sentences does not start the foot
+                heads_section = _words(t) <= 12 and i + 1 < n and kind[i + 1] is None and (
+                    _is_article_sentence(T[i + 1]) or _is_list_item(T[i + 1]))
+                if heads_section and not foot:
+                    kind[i], why[i] = None, ""
+                foot = foot or not heads_section
+
+    # 6: lists and islands inside the body
+    # link lists: runs of >= 3 short unpunctuated units (a lone short line between prose is a subheading)
     i = 0
     while i < n:
         j = i
-        while j < n and kind[j] is None and _is_short_unpunctuated(blocks[j].text, 8):
+        while j < n and kind[j] is None and _is_short_unpunctuated(T[j], 8):
             j += 1
         if j - i >= 3:
             header = kind[i - 1] if i > 0 and kind[i - 1] == "related_links" else None
             for k in range(i, j):
-                kind[k], why[k] = header or "navigation", "link-list"
+                mark(k, header or "navigation", "link-list")
         i = max(j, i + 1)
     # a related-links header takes the headline-like lines that follow it
     for i in range(n - 1):
-        if kind[i] == "related_links" and _words(blocks[i].text) <= 6:
+        if kind[i] == "related_links" and _words(T[i]) <= 6 and (_is_fragment(T[i]) or T[i].rstrip().endswith(":")):
+            # a header inside a block of lines heads the rest of that block; a header alone heads the lines after
+            same_block = i + 1 < n and units[i + 1].block == units[i].block
             j = i + 1
-            while j < n and kind[j] is None and _words(blocks[j].text) <= 16 and not _is_prose(blocks[j].text):
-                kind[j], why[j] = "related_links", "related-list"
+            while j < n and kind[j] is None and _words(T[j]) <= 20 and not _is_prose(T[j]) \
+                    and not re.search(r"[.:]\W*$", T[j]) \
+                    and (units[j].block == units[i].block or not same_block):
+                mark(j, "related_links", "related-list")
                 j += 1
+    # a block of several units, most of them removed, loses its remaining fragments too (a byline stack,
+    # a share bar, a menu with one unknown item); headline-like lines and sentences stay
+    by_block: dict[int, list[int]] = {}
+    for i, u in enumerate(units):
+        by_block.setdefault(u.block, []).append(i)
+    for idx in by_block.values():
+        if len(idx) >= 3 and sum(kind[i] not in (None, CAPTION) for i in idx) * 2 >= len(idx):
+            for i in idx:
+                if kind[i] is None and _is_fragment(T[i]) and not _headline_like(T[i]):
+                    mark(i, "navigation", "block-majority")
+    # a sentence inside the page foot, between navigation units with nothing kept after it ('Quotes are delayed
+    # by at least 15 minutes ...' between the site index and the copyright line)
+    for i in range(n - 1, 0, -1):
+        if kind[i] is not None:
+            continue
+        if kind[i - 1] == "navigation" and (i == n - 1 or kind[i + 1] == "navigation") \
+                and all(k is not None for k in kind[i + 1:]):
+            mark(i, "navigation", "foot-island")
+        else:
+            break
+    # islands: a short fragment between two removed units (not captions) belongs to them
+    for i in range(1, n - 1):
+        if kind[i] is None and kind[i - 1] not in (None, CAPTION) and kind[i + 1] not in (None, CAPTION) \
+                and _words(T[i]) <= 15 and not _is_prose(T[i]) and not _is_subheading(i, T, kind) \
+                and not (i < first and _headline_like(T[i])) and not _is_list_item(T[i]):
+            mark(i, kind[i - 1], "island")
 
+    return _assemble(blocks, units, kind, why, caps)
+
+
+_LIST_ITEM_RE = re.compile(r"^([-–•*·▪]|\d{1,2}[.)])\s+\S")
+
+
+def _is_list_item(text: str) -> bool:
+    """A bulleted or numbered item that reads as article text ('- the disarmament of Hamas;')."""
+    return bool(_LIST_ITEM_RE.match(text)) and _words(text) >= 3 and _address_density(text) == 0 \
+        and not _LINK_ARTEFACT_RE.search(text)
+
+
+def _is_subheading(i: int, T: list[str], kind: list[str | None]) -> bool:
+    """A short heading line directly followed by article prose."""
+    return (_words(T[i]) <= 12 and _is_fragment(T[i]) or T[i].rstrip().endswith("?") and _words(T[i]) <= 12) \
+        and i + 1 < len(T) and kind[i + 1] is None and _is_prose(T[i + 1])
+
+
+def _assemble(blocks: list[Block], units: list[Unit], kind: list[str | None], why: list[str],
+              caps: dict[int, Caption]) -> Detection:
+    """Spans out of unit decisions: neighbouring units of one block with the same kind make one span."""
     det = Detection(blocks)
-    for i, b in enumerate(blocks):
-        if kind[i] == CAPTION:
-            det.captions.append(caps[i])
-        elif kind[i] is not None:
-            det.boilerplate.append(Removed(b.start, b.end, kind[i], b.text, why[i]))
+    i, n = 0, len(units)
+    while i < n:
+        k = kind[i]
+        if k is None:
+            i += 1
+            continue
+        j = i + 1
+        if k == CAPTION:
+            # 'Image source, X' + 'Image caption, Y' in one block: one caption with the credit
+            while j < n and kind[j] == CAPTION and units[j].block == units[i].block and (
+                    not caps[i].credits or not caps[j].credits):
+                j += 1
+            u0, u1 = units[i], units[j - 1]
+            credits = tuple(c for x in range(i, j) for c in caps[x].credits)
+            credits = tuple(dict.fromkeys(credits))
+            det.captions.append(Caption(u0.start, u1.end, _text_of(blocks, u0, u1), credits))
+        else:
+            while j < n and kind[j] == k and units[j].block == units[i].block:
+                j += 1
+            u0, u1 = units[i], units[j - 1]
+            det.boilerplate.append(Removed(u0.start, u1.end, k, _text_of(blocks, u0, u1), why[i]))
+        i = j
     return det
 
 
-def _cta_kind(text: str) -> str | None:
-    for pattern, k in _CTA_KIND:
-        if pattern.search(text):
-            return k
-    return None
+def _text_of(blocks: list[Block], u0: Unit, u1: Unit) -> str:
+    b = blocks[u0.block]
+    return b.text[u0.start - b.start:u1.end - b.start]

@@ -56,6 +56,11 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.path)) from None
     norm = normalize_bytes(data, name)
+    if norm.report.encoding != "utf-8" or norm.report.mojibake_repaired:
+        what = [f"decoded as {norm.report.encoding}"] if norm.report.encoding != "utf-8" else []
+        if norm.report.mojibake_repaired:
+            what.append(f"{norm.report.mojibake_repaired} mojibake sequence(s) repaired")
+        print(f"{name}: warning [repaired-encoding] {', '.join(what)}", file=sys.stderr)
     det = detect(norm.text, args.source, load_rules(args.rules))
     view = body_view(norm.text, [(b.start, b.end) for b in det.blocks], [(s, e) for s, e, _ in det.removed()])
     if not args.json:

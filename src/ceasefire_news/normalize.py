@@ -209,8 +209,9 @@ def _nfc(text: str) -> tuple[str, StepMap | None]:
             s, e = base + a, base + b
             pieces.append(text[last:s])
             out += s - last
-            if len(r) != len(cl):
-                ss.append(s); se.append(e); ds.append(out); de.append(out + len(r))
+            # every changed cluster is an edit, also a same-length reordering of combining marks, so that
+            # no span boundary is placed inside a cluster whose characters moved
+            ss.append(s); se.append(e); ds.append(out); de.append(out + len(r))
             pieces.append(r)
             out += len(r)
             last = e
@@ -285,33 +286,43 @@ def decode(data: bytes, file: str = "") -> tuple[str, NormalizeReport]:
     report = NormalizeReport()
     if not data:
         raise CeasefireError(Problem("empty-input", "empty input: no bytes to read", file=file))
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise CeasefireError(Problem("undecodable", "UTF-16 text (byte-order mark at byte offset 0): only UTF-8 "
+                                     "and Windows-1252 are read", file=file, hint="re-save the file as UTF-8"))
     nul = data.find(b"\x00")
     if nul >= 0:
         raise CeasefireError(Problem("binary-input", f"binary data, not text (NUL byte at byte offset {nul})",
                                      file=file, hint="seeds must be plain text"))
+    skip = 0  # byte offsets in messages count from the start of the file, BOM included
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
         report.bom_removed = True
+        skip = len(codecs.BOM_UTF8)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.start
-        if _UTF8_MULTIBYTE.search(data):
+        if skip or _UTF8_MULTIBYTE.search(data):
             raise CeasefireError(Problem(
-                "undecodable", f"mixed encodings: invalid UTF-8 byte 0x{data[bad]:02x} at byte offset {bad} "
-                "in a file that also holds valid UTF-8", file=file, hint="re-save the file as UTF-8")) from None
+                "undecodable", f"mixed encodings: invalid UTF-8 byte 0x{data[bad]:02x} at byte offset "
+                f"{bad + skip} in a file that also holds valid UTF-8"
+                f"{' (it starts with a UTF-8 byte-order mark)' if skip else ''}", file=file,
+                hint="re-save the file as UTF-8")) from None
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc2:
             raise CeasefireError(Problem(
-                "undecodable", f"neither UTF-8 (byte 0x{data[bad]:02x} at byte offset {bad}) nor Windows-1252 "
-                f"(byte 0x{data[exc2.start]:02x} at byte offset {exc2.start})", file=file,
+                "undecodable", f"neither UTF-8 (byte 0x{data[bad]:02x} at byte offset {bad + skip}) nor "
+                f"Windows-1252 (byte 0x{data[exc2.start]:02x} at byte offset {exc2.start + skip})", file=file,
                 hint="re-save the file as UTF-8")) from None
         report.encoding = "cp1252"
-    controls = sum(1 for ch in text if ch < " " and ch not in "\n\r\t")
-    if controls > max(8, len(text) // 20):
-        raise CeasefireError(Problem("binary-input", f"binary data, not text ({controls} control characters)",
-                                     file=file, hint="seeds must be plain text"))
+    controls = [i for i, ch in enumerate(text) if ch < " " and ch not in "\n\r\t"]
+    if len(controls) > max(8, len(text) // 20):
+        first = controls[0]
+        offset = len(text[:first].encode(report.encoding)) + skip
+        raise CeasefireError(Problem(
+            "binary-input", f"binary data, not text ({len(controls)} control characters, the first "
+            f"0x{ord(text[first]):02x} at byte offset {offset})", file=file, hint="seeds must be plain text"))
     return text, report
 
 
