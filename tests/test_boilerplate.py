@@ -110,9 +110,9 @@ def test_mid_article_appeal_box_goes_and_the_article_continues(shape: str):
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_terminal_appeal_goes_with_all_its_parts(shape: str):
-    appeal = ["\u2026 we have a small favour to ask. Millions turn to us for open, independent reporting, and "
-              "we want to keep it that way.",
-              "Support us from as little as \u00a31. It only takes a minute. Thank you.",
+    appeal = ["\u2026 before you scroll on, one request. Readers everywhere rely on our reporting at no cost, and "
+              "we intend to keep it free for all of them.",
+              "Back our work with as little as \u00a31. It takes under a minute. Thank you.",
               "Support us", "Remind me in February"]
     body, det = clean(make(ARTICLE + appeal, shape))
     assert paragraphs(body) == ARTICLE
