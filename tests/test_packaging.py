@@ -1,0 +1,49 @@
+"""The wheel carries the one copy of schema/ and rules/ from the repository root, and works installed."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+pytest.importorskip("hatchling")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)], cwd=ROOT, check=True,
+                   capture_output=True)
+    (whl,) = out.glob("ceasefire_news-*.whl")
+    return whl
+
+
+def test_wheel_carries_schema_and_rules_byte_for_byte(wheel: Path):
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        for folder in ("schema", "rules"):
+            files = sorted(p for p in (ROOT / folder).iterdir() if p.is_file())
+            assert files
+            for p in files:
+                name = f"ceasefire_news/{folder}/{p.name}"
+                assert name in names, name
+                assert z.read(name) == p.read_bytes()
+        assert not any(n.startswith(("schema/", "rules/")) for n in names), "a second, top-level copy"
+
+
+def test_installed_wheel_validates_and_cleans_from_its_packaged_files(wheel: Path, tmp_path: Path):
+    target = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(target)  # a wheel is a zip of the installed files: no pip, no network
+    code = ("import sys; from ceasefire_news.resources import schema_dir, rules_dir; "
+            "from ceasefire_news.boilerplate import load_rules; from ceasefire_news.schemas import compiled; "
+            "print(schema_dir()); print(rules_dir()); compiled('annotations'); load_rules()")
+    proc = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": str(target), "PATH": ""},
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    schema, rules = proc.stdout.split()
+    assert Path(schema).is_relative_to(target) and Path(rules).is_relative_to(target)
