@@ -71,3 +71,13 @@ def test_console_script_runs_as_a_real_process(tmp_path: Path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "OK" in proc.stdout
+
+
+def test_an_unwritable_release_folder_is_one_line_not_a_traceback(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    proc = subprocess.run([sys.executable, "-m", "ceasefire_news.cli", "build", "--root", str(ROOT), "-q",
+                           "--out", str(blocker / "dist")], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "error [os-error]" in proc.stderr

@@ -408,6 +408,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a folder that cannot be written, a full disk: the user's environment, not a bug
+        where = exc.filename or "<file system>"
+        print(f"{where}: error [os-error] {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
