@@ -106,8 +106,10 @@ class OffsetMap:
         return True
 
 
-def _rewrite(text: str, pattern: re.Pattern, repl: Callable[[re.Match], str] | str) -> tuple[str, StepMap | None]:
-    """Apply `pattern` -> `repl` and return the new text with the map of its length-changing edits."""
+def _rewrite(text: str, pattern: re.Pattern, repl: Callable[[re.Match], str] | str
+             ) -> tuple[str, StepMap | None, int]:
+    """Apply `pattern` -> `repl`; return the new text, the map of its length-changing edits, and how many
+    matches were changed."""
     pieces: list[str] = []
     ss: list[int] = []
     se: list[int] = []
@@ -115,13 +117,13 @@ def _rewrite(text: str, pattern: re.Pattern, repl: Callable[[re.Match], str] | s
     de: list[int] = []
     last = 0
     out_len = 0
-    changed = False
+    changed = 0
     for m in pattern.finditer(text):
         r = repl(m) if callable(repl) else repl
         s, e = m.span()
         if r == m.group(0):
             continue
-        changed = True
+        changed += 1
         pieces.append(text[last:s])
         out_len += s - last
         if len(r) != e - s:
@@ -133,10 +135,10 @@ def _rewrite(text: str, pattern: re.Pattern, repl: Callable[[re.Match], str] | s
         out_len += len(r)
         last = e
     if not changed:
-        return text, None
+        return text, None, 0
     pieces.append(text[last:])
     step = StepMap(tuple(ss), tuple(se), tuple(ds), tuple(de)) if ss else None
-    return "".join(pieces), step
+    return "".join(pieces), step, changed
 
 
 # ---------------------------------------------------------------------------------------------- the rules
@@ -229,10 +231,33 @@ class NormalizeReport:
     changes: dict[str, int] = field(default_factory=dict)
 
 
-_RULES: list[tuple[str, re.Pattern, Callable | str]] = [
-    ("line_endings", _NEWLINE_RE, "\n"),
-    ("invisible_removed", _JUNK_RE, ""),
-    ("spaces", _SPACE_RE, " "),
+# Each rule: (report name, pattern, replacement, a cheap test that the pattern may match). The tests are
+# plain character-class searches or substring checks, so clean text skips the costlier patterns entirely.
+_MAYBE_MOJIBAKE = re.compile("[\u00c2-\u00f4]").search
+_MAYBE_NEWLINE = re.compile("[\r\u0085\u2028\u2029]").search
+_MAYBE_JUNK = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\u180e]").search
+
+
+def _maybe_trailing(text: str) -> bool:
+    return " \n" in text or "\t\n" in text or text.endswith((" ", "\t"))
+
+
+def _maybe_blanks(text: str) -> bool:
+    return text.startswith("\n") or text.endswith("\n") or "\n\n\n" in text
+
+
+def _blank_lines(m: re.Match) -> str:
+    return "\n\n" if m.start() and m.end() < len(m.string) else ""
+
+
+_RULES: list[tuple[str, re.Pattern, Callable | str, Callable[[str], object]]] = [
+    ("line_endings", _NEWLINE_RE, "\n", _MAYBE_NEWLINE),
+    ("invisible_removed", _JUNK_RE, "", _MAYBE_JUNK),
+    ("spaces", _SPACE_RE, " ", _SPACE_RE.search),
+]
+_LAYOUT_RULES: list[tuple[str, re.Pattern, Callable | str, Callable[[str], object]]] = [
+    ("trailing_space", _TRAILING_RE, "", _maybe_trailing),
+    ("blank_lines", _BLANKS_RE, _blank_lines, _maybe_blanks),
 ]
 
 
@@ -242,41 +267,34 @@ def normalize(raw: str) -> tuple[str, OffsetMap, NormalizeReport]:
     steps: list[StepMap] = []
     text = raw
 
-    def count(name: str, pattern: re.Pattern, before: str) -> None:
-        n = sum(1 for _ in pattern.finditer(before))
-        if n:
-            report.changes[name] = report.changes.get(name, 0) + n
-
-    if _MOJIBAKE_RE.search(text):
-        new, step = _rewrite(text, _MOJIBAKE_RE, _fix_mojibake)
-        if new != text:
-            report.mojibake_repaired = sum(1 for m in _MOJIBAKE_RE.finditer(text) if _fix_mojibake(m) != m.group(0))
-        text = new
-        if step:
-            steps.append(step)
-    for name, pattern, repl in _RULES:
-        if pattern.search(text):
-            count(name, pattern, text)
-            text, step = _rewrite(text, pattern, repl)
+    def apply(rules) -> None:
+        nonlocal text
+        for name, pattern, repl, maybe in rules:
+            if not maybe(text):
+                continue
+            text, step, n = _rewrite(text, pattern, repl)
+            if n:
+                report.changes[name] = report.changes.get(name, 0) + n
             if step:
                 steps.append(step)
+
+    if _MAYBE_MOJIBAKE(text):
+        text, step, report.mojibake_repaired = _rewrite(text, _MOJIBAKE_RE, _fix_mojibake)
+        if step:
+            steps.append(step)
+    apply(_RULES)
     new, step = _nfc(text)
     if new != text:
         report.changes["nfc"] = 1
     text = new
     if step:
         steps.append(step)
-    for name, pattern, repl in (("trailing_space", _TRAILING_RE, ""),
-                                ("blank_lines", _BLANKS_RE, lambda m: "\n\n" if m.start() and m.end() < len(m.string) else "")):
-        if pattern.search(text):
-            count(name, pattern, text)
-            text, step = _rewrite(text, pattern, repl)
-            if step:
-                steps.append(step)
+    apply(_LAYOUT_RULES)
     return text, OffsetMap(tuple(steps), len(raw), len(text)), report
 
 
 # ---------------------------------------------------------------------------------------------- decoding
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
@@ -316,9 +334,9 @@ def decode(data: bytes, file: str = "") -> tuple[str, NormalizeReport]:
                 f"Windows-1252 (byte 0x{data[exc2.start]:02x} at byte offset {exc2.start + skip})", file=file,
                 hint="re-save the file as UTF-8")) from None
         report.encoding = "cp1252"
-    controls = [i for i, ch in enumerate(text) if ch < " " and ch not in "\n\r\t"]
+    controls = _CONTROL_RE.findall(text) if _CONTROL_RE.search(text) else ()
     if len(controls) > max(8, len(text) // 20):
-        first = controls[0]
+        first = _CONTROL_RE.search(text).start()
         offset = len(text[:first].encode(report.encoding)) + skip
         raise CeasefireError(Problem(
             "binary-input", f"binary data, not text ({len(controls)} control characters, the first "
