@@ -27,16 +27,26 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print("nothing to ingest: no seeds given and none in seeds/", file=sys.stderr)
         return 1
     problems = []
+    many = len(paths) > 20 and not args.quiet
+    if many:  # a progress bar and a one-line summary instead of a line per document
+        from tqdm import tqdm
+
+        paths = tqdm(paths, desc="ingest", unit="doc", disable=None)
+    done = changed = 0
     for p in paths:
         try:
             r = ingest(p, repo, source=args.source, language=args.language, rules_path=args.rules)
         except CeasefireError as exc:
             problems.extend(exc.problems)
             continue
-        if not args.quiet:
+        done += 1
+        changed += r.text_changed
+        if not args.quiet and not many:
             print(f"{r.doc_id}: {r.paragraphs} blocks, {r.boilerplate} boilerplate, {r.captions} captions"
                   f"{' (text changed)' if r.text_changed else ''} -> {r.corpus_path.relative_to(repo.root)}, "
                   f"{r.annotation_path.relative_to(repo.root)}")
+    if many:
+        print(f"ingested {done} document(s) ({changed} with a changed text), {len(problems)} problem(s)")
     if problems:
         print(render(problems), file=sys.stderr)
         return 1
