@@ -81,3 +81,19 @@ def test_an_unwritable_release_folder_is_one_line_not_a_traceback(tmp_path: Path
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and "error [os-error]" in proc.stderr
+
+
+def test_re_ingest_refreshes_automatic_layers_and_leaves_manual_ones_byte_identical(repo_copy: Path):
+    ann = repo_copy / "annotations" / f"{SEED_ID}.json"
+    before = json.loads(ann.read_text())
+    manual_before = {k: [x for x in v if x["origin"] == "manual"] for k, v in before["layers"].items()}
+    assert sum(map(len, manual_before.values())) > 100, "the seed carries gold annotations"
+    # a stale automatic item (as left by an older rules file) must go; manual items must stay exactly
+    before["layers"]["boilerplate"].append({"id": "b99", "start": 0, "end": 3, "text": "The", "kind": "navigation",
+                                            "origin": "auto"})
+    ann.write_text(json.dumps(before))
+    assert main(["ingest", "--root", str(repo_copy), "-q"]) == 0
+    after = json.loads(ann.read_text())
+    assert {k: [x for x in v if x["origin"] == "manual"] for k, v in after["layers"].items()} == manual_before
+    assert all(x["id"] != "b99" for x in after["layers"]["boilerplate"])
+    assert main(["validate", "--root", str(repo_copy), "-q"]) == 0
