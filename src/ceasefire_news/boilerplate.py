@@ -299,6 +299,8 @@ _SIGNATURE_RE = re.compile(r"^(thank you|thanks|sincerely|warm regards|best wish
                            r"^[-–—]?\s*[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3},\s+[\w ,.’'-]{3,80}$", re.M)
 _PRICE_RE = re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|pounds?|euros?)\s?(a|per|/)\s?"
                        r"(month|week|year)\b|\b(per|a|/)\s?month\b", re.I)
+# a sum of state or aid money ('$500m', '£1.2 billion') is news, not a price asked of the reader
+_LARGE_SUM_RE = re.compile(r"[$£€]\s?\d[\d,.]*\s?(m|mn|bn|k|million|billion|trillion)\b", re.I)
 _LINK_ARTEFACT_RE = re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}", re.I)
 _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
@@ -337,10 +339,12 @@ def _you_density(text: str) -> float:
 def _is_prose(text: str) -> bool:
     """Article prose: a real sentence (enough words, sentence punctuation), not addressed to the reader.
     An opinion piece may say 'we' and 'our'; only a little of it is allowed to say 'you'."""
-    if _words(text) < 12 or not _SENTENCE_END_RE.search(text.rstrip()) or _you_density(text) >= 0.04:
+    if _words(text) < 12 or not _SENTENCE_END_RE.search(text.rstrip()) \
+            or _you_density(text) >= 0.04 and not _is_reported(text):  # '..., one MP said, and you see ...'
         return False
     density = _address_density(text)
-    return density == 0 or density < 0.1 and not _has_cta_sentence(text)  # 'Catch up on our coverage ...'
+    # 'Catch up on our coverage ...' is not prose; 'Follow the talks, one MP said, and you see ...' is
+    return density == 0 or density < 0.1 and (not _has_cta_sentence(text) or _is_reported(text))
 
 
 def _is_fragment(text: str) -> bool:
@@ -361,9 +365,11 @@ def _is_article_sentence(text: str) -> bool:
     """A short block that reads as article text: ends like a sentence, at least three words, no reader
     address, no call to action, no price, no link artefact."""
     ends = bool(_FULL_STOP_RE.search(text.rstrip())) or _words(text) >= 4 and text.rstrip().endswith(":")
-    return (_words(text) >= 3 and ends and _you_density(text) == 0 and _address_density(text) < 0.15
+    return (_words(text) >= 3 and ends and (_you_density(text) == 0 or _is_reported(text))
+            and _address_density(text) < 0.15
             and not text.rstrip().endswith("!")
-            and not _has_cta_sentence(text) and not _PRICE_RE.search(text) and not _LINK_ARTEFACT_RE.search(text))
+            and (not _has_cta_sentence(text) or _is_reported(text))
+            and not _PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)) and not _LINK_ARTEFACT_RE.search(text))
 
 
 def _is_dateline(text: str) -> bool:
@@ -401,7 +407,7 @@ def _headline_like(text: str) -> bool:
     n = _words(text)
     return (4 <= n <= 45 and any(w[:1].islower() for w in _WORD_RE.findall(text)) and not text.isupper()
             and _you_density(text) < 0.04 and not _CTA_RE.match(text) and not _LINK_ARTEFACT_RE.search(text)
-            and not _is_dateline(text) and not _PRICE_RE.search(text))
+            and not _is_dateline(text) and not _PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)))
 
 
 # --------------------------------------------------------------------------------------------- captions
@@ -425,8 +431,11 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
         return Credit(s, m.group(2), m.group(1))
     if len(parts) == 1:
         one = parts[0].lower()
+        photo_of = _PHOTO_OF_RE.match(parts[0])
         if one in rules.solo_agencies or one in agencies_low and labelled:
             agency = parts[0]
+        elif photo_of and (photo_of.group(1).isupper() or photo_of.group(1).lower() in agencies_low):
+            agency = photo_of.group(1)  # 'AA Photo', 'IHA Photo', 'Reuters Pictures': an agency's photo credit
         elif word in ("courtesy", "screenshot", "screengrab", "screen capture", "video screenshot", "handout",
                       "photo by", "photograph by", "credit"):
             m = re.match(r"(?i)(courtesy( of)?|screenshot|screengrab|photo by|photograph by)\s*:?\s*(.*)", s)
@@ -458,6 +467,19 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
     return Credit(s, agency, photographer)
 
 
+_PHOTO_OF_RE = re.compile(r"^([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}) (?:Photos?|Pictures?|Images?|Video)$")
+_NAME_CREDIT_FILLERS = frozenset("of for the and de al el on in to at".split())
+
+
+def _is_name_credit(raw: str) -> bool:
+    """A credit made of proper names only: 'Kharkiv Oblast Military Administration / Telegram', 'Office of the
+    President'; at least two capitalised words, nothing else but a few joining words and slashes."""
+    words = raw.replace("/", " ").split()
+    caps = [w for w in words if w[:1].isupper()]
+    return 2 <= len(caps) and len(words) <= 14 and words[0][:1].isupper() and all(
+        w[:1].isupper() or w.lower() in _NAME_CREDIT_FILLERS for w in words)
+
+
 def _defines_acronym(text: str, start: int, acronym: str) -> bool:
     """'... the Israel Defense Forces (IDF)': the parenthesis spells out the words before it, not a credit."""
     words = re.findall(r"[A-Z][\w’'-]*", text[max(0, start - 80):start])
@@ -483,6 +505,11 @@ def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
         credit = _parse_credit(m.group(1), rules, labelled)
         if credit is None and after_stop and m.group(1).strip().lower() in {a.lower() for a in rules.agencies}:
             credit = Credit(m.group(1).strip(), m.group(1).strip(), None)
+        # '... on Dec. 13, 2025. (Kharkiv Oblast Military Administration / Telegram)': a parenthesis of proper
+        # names after a caption-like sentence is the credit of an institution that released the photo
+        if credit is None and after_stop and _is_name_credit(m.group(1)) and _captionlike(text[:m.start()]):
+            names = [p.strip() for p in m.group(1).split("/") if p.strip()]
+            credit = Credit(m.group(1).strip(), names[0], None)
         if credit is None:
             continue
         if trailer.pattern.startswith(r"\("):
@@ -503,6 +530,15 @@ _REPORTING_RE = re.compile(r"\b(said|says|told|according to|reported|announced|a
 
 def _has_reporting_verb(text: str) -> bool:
     return bool(_REPORTING_RE.search(text))
+
+
+_SPEECH_RE = re.compile(r"\b(said|says|say|told|tells|according to|asked|added)\b")
+
+
+def _is_reported(text: str) -> bool:
+    """Reported speech outside quotations ('Follow the talks, one MP said, and you see ...'): the words of a
+    source in an article sentence, never the page talking to its reader."""
+    return bool(_SPEECH_RE.search(_QUOTED_RE.sub(" ", text)))
 
 
 def _captionlike(text: str) -> bool:
@@ -607,9 +643,10 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if rule and rule.starts_run:
             run_starts.append(i)
             j = i + 1
-            while j < n and kind[j] != CAPTION and (kind[j] is not None or _reads_as_boilerplate(T[j])
-                                                    or _is_fragment(T[j]) and not _headline_like(T[j])
-                                                    and not _is_subheading(j, T, kind)):
+            while j < n and kind[j] != CAPTION and (
+                    kind[j] is not None or _address_density(T[j]) >= 0.04 or _SIGNATURE_RE.search(T[j])
+                    or not _is_subheading(j, T, kind) and (
+                        _reads_as_boilerplate(T[j]) or _is_fragment(T[j]) and not _headline_like(T[j]))):
                 if kind[j] is None:
                     mark(j, rule.kind, f"run:{rule.name}")
                 j += 1
@@ -637,7 +674,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         elif len(seen[t.strip().lower()]) > 1 and words <= 12 and not _headline_like(t):
             mark(i, _cta_kind(t) or "navigation", "repeated-line")
         elif words <= 30 and _CTA_RE.match(t) and _cta_kind(t) and not _is_prose(t) and not _is_article_sentence(t) \
-                and (_address_density(t) > 0 or _CTA_OBJECT_RE.search(t)) and not _is_subheading(i, T, kind):
+                and (_address_density(t) > 0 or _CTA_OBJECT_RE.search(t)) and not _is_subheading(i, T, kind) \
+                and not _is_reported(t):
             mark(i, _cta_kind(t) or "navigation", "call-to-action")
         elif words <= 40 and not _is_prose(t) and (_PRICE_RE.search(t) and _address_density(t) > 0):
             mark(i, "subscription_appeal", "price")
@@ -682,7 +720,10 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
                 mark(i, "navigation", "repeated-line")
     for i in range(min(first, n)):
         t = T[i]
-        if kind[i] is None and not (_headline_like(t) and not _is_name_line(t)) and not _is_article_sentence(t):
+        opens_paragraph = i + 1 < n and units[i + 1].block == units[i].block and prose[i + 1] \
+            and bool(_PLACE_DATELINE_RE.match(t))  # 'ANKARA' on its own line over the lead paragraph
+        if kind[i] is None and not (_headline_like(t) and not _is_name_line(t)) and not _is_article_sentence(t) \
+                and not opens_paragraph:
             mark(i, "navigation", "head-zone")
     if last >= 0:
         # the foot: once a unit after the last prose is boilerplate by rule or signal, the rest is page foot;
@@ -721,7 +762,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             j = i + 1
             while j < n and kind[j] is None and _words(T[j]) <= 20 and not _is_prose(T[j]) \
                     and not re.search(r"[.:]\W*$", T[j]) \
-                    and (units[j].block == units[i].block or not same_block):
+                    and (units[j].block == units[i].block or not same_block) \
+                    and not (j > i + 1 and _words(T[j]) <= 4 and _is_subheading(j, T, kind)):
                 mark(j, "related_links", "related-list")
                 j += 1
     # a block of several units, most of them removed, loses its remaining fragments too (a byline stack,
@@ -757,6 +799,10 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
 _LIST_ITEM_RE = re.compile(r"^([-–•*·▪]|\d{1,2}[.)])\s+\S")
 
 
+_PLACE_DATELINE_RE = re.compile(r"^[A-Z][A-Z’'.-]+(?:[ -][A-Z][A-Z’'.-]+){0,3}(?:,\s*[A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+)?)?"
+                                r"\s*[-–—:]?$")
+
+
 def _is_list_item(text: str) -> bool:
     """A bulleted or numbered item that reads as article text ('- the disarmament of Hamas;')."""
     return bool(_LIST_ITEM_RE.match(text)) and _words(text) >= 3 and _address_density(text) == 0 \
@@ -766,7 +812,8 @@ def _is_list_item(text: str) -> bool:
 def _is_subheading(i: int, T: list[str], kind: list[str | None]) -> bool:
     """A short heading line directly followed by article prose."""
     return (_words(T[i]) <= 12 and _is_fragment(T[i]) or T[i].rstrip().endswith("?") and _words(T[i]) <= 12) \
-        and i + 1 < len(T) and kind[i + 1] is None and _is_prose(T[i + 1])
+        and i + 1 < len(T) and kind[i + 1] is None and (
+            _is_prose(T[i + 1]) or _is_article_sentence(T[i + 1]) and _is_reported(T[i + 1]))
 
 
 def _assemble(blocks: list[Block], units: list[Unit], kind: list[str | None], why: list[str],
