@@ -547,6 +547,44 @@ def _captionlike(text: str) -> bool:
         and len(re.findall(r"[.!?](\s|$)", text)) <= 2
 
 
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+           r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+# a photo's date closing the sentence: '... in Gaza City on December 13, 2025.', '..., Dec. 10, 2025.', '... August 2025.'
+_PHOTO_DATE_END_RE = re.compile(
+    rf"(?:\b(?:on|in)\s+|,\s*|\s)(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"(?:{_MONTHS}\.?\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTHS}\.?,?\s+|{_MONTHS}\.?\s+)(?:19|20)\d\d\.$", re.I)
+_PHOTO_LABEL_RE = re.compile(r"^(?:an? |the )?(?:file |undated |archive |handout )?(?:photo(?:graph)?|picture|image)s?"
+                             r"\s+(?:of|shows?|showing|taken)\b|^(?:an? )?(?:general |aerial )?view (?:of|shows)\b", re.I)
+_NOT_PRESENT_RE = re.compile(r"\b(was|were|had|has|have|did|will|would|could|should|may|might|must|can|been|being"
+                             r"|took|came|went|made|gave|met|began|left|fled|fell|won|lost|held|kept|sent|spent|struck"
+                             r"|shot|fought|brought|bought|saw|found|stood|ran|rose|drove|flew|wrote|spoke|broke|chose"
+                             r"|sought|caught|led|fed|got|became|killed)\b", re.I)
+# before a past participle used as an adjective ('a destroyed building', 'newly opened')
+_ADJ_CONTEXT = frozenset("a an the of in on at by with from for to and or its their his her our newly recently "
+                         "partially partly heavily badly fully largely".split())
+
+
+def _uncredited_caption(text: str) -> bool:
+    """A photo caption without a credit, by its shape: one sentence that opens with a photo label ('File photo
+    of ...') or describes a scene in the present tense and closes with the photo's date, year included
+    ('Civil defense teams search the rubble ... on December 13, 2025.'). Reported speech, quotations, reader
+    address and any past-tense or modal verb ('agreed', 'was', 'will') make it article text."""
+    t = text.strip()
+    n = _words(t)
+    if not 5 <= n <= 40 or not t.endswith(".") or re.search(r"[“”\"]|[.!?]\s+[A-Z]", t) or "\n" in t \
+            or _address_density(t) > 0 or _is_reported(t) or _has_reporting_verb(t):
+        return False
+    if _PHOTO_LABEL_RE.match(t):
+        return True
+    if not _PHOTO_DATE_END_RE.search(t) or _NOT_PRESENT_RE.search(t):
+        return False
+    tokens = re.findall(r"[\w’'-]+", t)
+    for k, w in enumerate(tokens):
+        if k and "-" not in w and len(w) > 4 and w.lower().endswith("ed") and tokens[k - 1].lower() not in _ADJ_CONTEXT:
+            return False  # a past-tense verb: 'Israel and Hamas agreed ... on October 10, 2025.'
+    return True
+
+
 def _credit_only(unit: Unit, rules: RuleSet) -> Credit | None:
     """A line that is nothing but a credit: 'Getty Images', 'Image source, EPA', 'Photograph: WFP'."""
     text = unit.text.strip()
@@ -618,6 +656,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if credit:
             caps[i] = Caption(units[i].start, units[i].end, t, (credit,))
             mark(i, CAPTION, "caption-credit-line")
+        elif _uncredited_caption(t):
+            caps[i] = Caption(units[i].start, units[i].end, t, ())
+            mark(i, CAPTION, "caption-shape")
         elif t.strip().lower() in rules.solo_agencies:
             mark(i, "byline", "agency-tag")  # a lone 'AFP' or 'Reuters' under the headline
         elif source and t.strip().lower() in (source.lower(), f"{source.lower()} logo"):
@@ -706,12 +747,17 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     first = next((i for i in range(n) if prose[i]), n)
     last = max((i for i in range(n) if prose[i]), default=-1)
     # bylines: names beside a dateline, a role line or a 'By' line, in the head or right after the body
+    # (inside the body too when the name sits right beside a time stamp or a role line: a standfirst that reads
+    # as prose may come before the byline)
     for i, t in enumerate(T):
-        if kind[i] is None and (i < first or i > last) and (_is_name_line(t) or _is_role_line(t)):
+        if kind[i] is None and (_is_name_line(t) or _is_role_line(t)):
             near = [j for j in (i - 1, i + 1, i + 2) if 0 <= j < n]
-            if t.lower().startswith("by ") or _is_role_line(t) or any(
+            if (i < first or i > last) and (t.lower().startswith("by ") or _is_role_line(t) or any(
                     why[j] in ("dateline",) or kind[j] in ("byline", "author_bio") or _is_role_line(T[j])
-                    for j in near):
+                    for j in near)):
+                mark(i, "byline", "byline-stack")
+            elif _is_name_line(t) and any(why[j] == "dateline" or _is_role_line(T[j]) and kind[j] is not None
+                                          for j in (i - 1, i + 1) if 0 <= j < n):
                 mark(i, "byline", "byline-stack")
     # repeated headline: keep the occurrence nearest the body
     for key, idx in seen.items():
