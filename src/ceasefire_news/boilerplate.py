@@ -239,6 +239,8 @@ def _is_wrapped(lines: list[str]) -> bool:
     width = max(len(line) for line in lines)
     if width < 30:
         return False
+    if all(line[:1].isupper() and _is_fragment(line) for line in lines):
+        return False  # a stack of titles (related headlines), each capitalised and none ending a sentence
     for a, b in zip(lines, lines[1:]):
         first = b.split(maxsplit=1)[0] if b.strip() else ""
         if len(a) + 1 + len(first) < 0.85 * width:
@@ -799,6 +801,18 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             header = kind[i - 1] if i > 0 and kind[i - 1] == "related_links" else None
             for k in range(i, j):
                 mark(k, header or "navigation", "link-list")
+        i = max(j, i + 1)
+    # related headlines without a label: two or more headline-like lines in a row after the article has
+    # begun (a subheading stands alone; a list is introduced by a colon)
+    i = first + 1
+    while i < n:
+        j = i
+        while j < n and kind[j] is None and _is_fragment(T[j]) and 5 <= _words(T[j]) <= 20 \
+                and _headline_like(T[j]) and not _is_list_item(T[j]) and not _is_name_line(T[j]):
+            j += 1
+        if j - i >= 2 and not T[i - 1].rstrip().endswith(":"):
+            for k in range(i, j):
+                mark(k, "related_links", "headline-run")
         i = max(j, i + 1)
     # a related-links header takes the headline-like lines that follow it
     for i in range(n - 1):
