@@ -602,6 +602,9 @@ def _credit_only(unit: Unit, rules: RuleSet) -> Credit | None:
 # --------------------------------------------------------------------------------------------- detection
 _SIGN_UP_SENTENCE_RE = re.compile(r"(^|[.!?]\s+)(sign ?up|subscribe|register|donate|join us|click|tap|download|"
                                   r"follow us)\b", re.I)
+_BOX_KINDS = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt"})
+_HEAD_BOUNDARY_KINDS = frozenset({"navigation", "related_links", "cookie_notice", "subscription_appeal",
+                                  "newsletter_signup"})
 READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
                            "related_links", "advertisement", "comments_prompt", "cookie_notice"})
 
@@ -733,8 +736,10 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # a box takes its header line above it ('Support independent journalism' over the appeal); a generic
     # appeal opens a run like a rule would
     for i in sorted(set(run_starts + appeals)):
-        if i > 0 and kind[i - 1] is None and _words(T[i - 1]) <= 8 and _is_fragment(T[i - 1]) \
-                and _APPEAL_HEADER_RE.search(T[i - 1]) and kind[i] in ("subscription_appeal", "newsletter_signup"):
+        # ... or a short label ending in a colon ('A word from the editor:') right above it
+        if i > 0 and kind[i - 1] is None and kind[i] in ("subscription_appeal", "newsletter_signup") and (
+                _words(T[i - 1]) <= 8 and _is_fragment(T[i - 1]) and _APPEAL_HEADER_RE.search(T[i - 1])
+                or _words(T[i - 1]) <= 6 and T[i - 1].rstrip().endswith(":")):
             mark(i - 1, kind[i], "box-header")
     for i in appeals:
         j = i + 1
@@ -742,6 +747,13 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             if kind[j] is None:
                 mark(j, "subscription_appeal", "run:appeal")
             j += 1
+    # the blurb inside a sign-up or appeal box ('A weekly look at the stories that ...'), between its heading or
+    # button and another part of the box: short, no quotation, nobody reported
+    for i in range(1, n - 1):
+        pair = {kind[i - 1], kind[i + 1]}
+        if kind[i] is None and pair & _BOX_KINDS and pair <= READER_FACING and _words(T[i]) <= 30 \
+                and not _is_reported(T[i]) and not _has_reporting_verb(T[i]) and not re.search(r"[“”\"]", T[i]):
+            mark(i, kind[i - 1] if kind[i - 1] in _BOX_KINDS else kind[i + 1], "box-blurb")
 
     # 5: zones. Prose outside any classified unit marks the article; before it lies the page head (menus,
     # section labels, headline, standfirst, byline), after it the page foot.
@@ -768,11 +780,21 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
                 mark(i, "navigation", "repeated-line")
     for i in range(min(first, n)):
         t = T[i]
-        opens_paragraph = i + 1 < n and units[i + 1].block == units[i].block and prose[i + 1] \
-            and bool(_PLACE_DATELINE_RE.match(t))  # 'ANKARA' on its own line over the lead paragraph
+        # 'ANKARA' on its own line over the lead paragraph (in its block, or in one-line-per-block text)
+        opens_paragraph = i + 1 < n and (units[i + 1].block == units[i].block or "\n\n" not in text) \
+            and prose[i + 1] and bool(_PLACE_DATELINE_RE.match(t))
         if kind[i] is None and not (_headline_like(t) and not _is_name_line(t)) and not _is_article_sentence(t) \
                 and not opens_paragraph:
             mark(i, "navigation", "head-zone")
+    # only the last group of headline-like lines before the article is its headline and standfirst: one above
+    # a menu or section label is a tagline or a promoted story ('The Pulse of ...', 'Live: ...')
+    for b in range(min(first, n) - 1, -1, -1):
+        if kind[b] in _HEAD_BOUNDARY_KINDS:
+            if any(kind[j] is None and _headline_like(T[j]) for j in range(b + 1, min(first, n))):
+                for i in range(b):
+                    if kind[i] is None and _headline_like(T[i]):
+                        mark(i, "navigation", "head-promo")
+            break
     if last >= 0:
         # the foot: once a unit after the last prose is boilerplate by rule or signal, the rest is page foot;
         # before that, only what reads as article sentences (a short last paragraph, list items) stays
@@ -853,7 +875,22 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
                 and not (i < first and _headline_like(T[i])) and not _is_list_item(T[i]):
             mark(i, kind[i - 1], "island")
 
+    # a short lead-in ending in a colon goes with the boilerplate it introduces ('A note from the editor:')
+    for i in range(n - 2, -1, -1):
+        if kind[i] is None and _words(T[i]) <= 6 and T[i].rstrip().endswith(":") \
+                and kind[i + 1] not in (None, CAPTION, "byline"):
+            mark(i, kind[i + 1], "lead-in")
+    # a media player's title under its running time ('3:12' over 'Survivors describe their escape'), when player
+    # furniture comes before the time (a live blog's '14:05' over an entry title after prose is not a player)
+    for i in range(2, n):
+        if kind[i] is None and _DURATION_RE.match(T[i - 1]) and kind[i - 2] not in (None, CAPTION) \
+                and _is_fragment(T[i]) and _words(T[i]) <= 15:
+            mark(i, "navigation", "media-title")
+
     return _assemble(blocks, units, kind, why, caps)
+
+
+_DURATION_RE = re.compile(r"^\d{1,2}:\d\d(:\d\d)?(\s*(min|mins|minutes))?$")
 
 
 _LIST_ITEM_RE = re.compile(r"^([-–•*·▪]|\d{1,2}[.)])\s+\S")
