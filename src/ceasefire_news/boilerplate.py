@@ -239,7 +239,7 @@ def _is_wrapped(lines: list[str]) -> bool:
     width = max(len(line) for line in lines)
     if width < 30:
         return False
-    if all(line[:1].isupper() and _is_fragment(line) for line in lines):
+    if all(line[:1].isupper() and _is_fragment(line) and _words(line) >= 5 for line in lines):
         return False  # a stack of titles (related headlines), each capitalised and none ending a sentence
     for a, b in zip(lines, lines[1:]):
         first = b.split(maxsplit=1)[0] if b.strip() else ""
@@ -493,9 +493,8 @@ def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
     text = unit.text
     if _words(text) > rules.caption_max_words or _address_density(text) >= 0.04:
         return None
-    for label in rules.labels:
-        if label.search(text) and _words(text) >= 2:
-            return Caption(unit.start, unit.end, text, ())
+    # a labelled caption ('Image caption, ...', 'Image: ... Pic: AP') is one with or without a credit on it
+    labelled_caption = any(label.search(text) for label in rules.labels) and _words(text) >= 2
     for trailer in rules.trailers:
         m = trailer.search(text)
         if not m:
@@ -520,11 +519,12 @@ def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
             if credit.credit.lower() in rules.solo_agencies and (_words(text) > 60 or _has_reporting_verb(text)):
                 continue  # '..., the ministry said (AFP).' closes an article sentence
             # a composite caption ("L-R: ... (A/AFP); ... (B/AFP)") keeps every credit
-            credits = [c for c in (_parse_credit(x, rules) for x in re.findall(r"\(([^()]{2,90})\)", text)) if c]
+            credits = [c for c in (_parse_credit(x, rules) for x in re.findall(r"\(([^()]{2,90})\)", text)) if c] \
+                or [credit]
         else:
             credits = [credit]
         return Caption(unit.start, unit.end, text, tuple(credits))
-    return None
+    return Caption(unit.start, unit.end, text, ()) if labelled_caption else None
 
 
 _REPORTING_RE = re.compile(r"\b(said|says|told|according to|reported|announced|added|stated)\b")
@@ -560,7 +560,8 @@ _PHOTO_LABEL_RE = re.compile(r"^(?:an? |the )?(?:file |undated |archive |handout
 _NOT_PRESENT_RE = re.compile(r"\b(was|were|had|has|have|did|will|would|could|should|may|might|must|can|been|being"
                              r"|took|came|went|made|gave|met|began|left|fled|fell|won|lost|held|kept|sent|spent|struck"
                              r"|shot|fought|brought|bought|saw|found|stood|ran|rose|drove|flew|wrote|spoke|broke|chose"
-                             r"|sought|caught|led|fed|got|became|killed)\b", re.I)
+                             r"|sought|caught|led|fed|got|became|killed|next|expected|due|scheduled|planned|set to"
+                             r"|later|ahead|until|since|by the end)\b", re.I)
 # before a past participle used as an adjective ('a destroyed building', 'newly opened')
 _ADJ_CONTEXT = frozenset("a an the of in on at by with from for to and or its their his her our newly recently "
                          "partially partly heavily badly fully largely".split())
@@ -603,8 +604,9 @@ def _credit_only(unit: Unit, rules: RuleSet) -> Credit | None:
 _SIGN_UP_SENTENCE_RE = re.compile(r"(^|[.!?]\s+)(sign ?up|subscribe|register|donate|join us|click|tap|download|"
                                   r"follow us)\b", re.I)
 _BOX_KINDS = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt"})
-_HEAD_BOUNDARY_KINDS = frozenset({"navigation", "related_links", "cookie_notice", "subscription_appeal",
-                                  "newsletter_signup"})
+# a menu, a section label or a sign-up box between two groups of headline-like lines in the page head (bylines,
+# share bars, ads, captions and player links may sit between a headline and its standfirst)
+_HEAD_BOUNDARY_KINDS = frozenset({"navigation", "cookie_notice", "subscription_appeal", "newsletter_signup"})
 READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
                            "related_links", "advertisement", "comments_prompt", "cookie_notice"})
 
@@ -713,7 +715,7 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if _is_dateline(t):
             mark(i, "byline", "dateline")  # inside the body, only stamps with a clock time or a publishing word
             body_subhead = (0 < i < n - 1 and kind[i - 1] is None and any(prose_now[:i]) and prose_now[i + 1]
-                            and not re.search(
+                            and not _is_name_line(T[i - 1]) and not re.search(
                 r"\d[:.]\d\d|\b(updated|published|posted|modified|ago)\b", t, re.I))
             if body_subhead:
                 kind[i], why[i] = None, ""
@@ -751,7 +753,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # button and another part of the box: short, no quotation, nobody reported
     for i in range(1, n - 1):
         pair = {kind[i - 1], kind[i + 1]}
-        if kind[i] is None and pair & _BOX_KINDS and pair <= READER_FACING and _words(T[i]) <= 30 \
+        other = T[i + 1] if kind[i - 1] in _BOX_KINDS else T[i - 1]
+        boxy = pair <= _BOX_KINDS or bool(_CTA_RE.match(other) or _APPEAL_HEADER_RE.search(other))
+        if kind[i] is None and pair & _BOX_KINDS and pair <= READER_FACING and boxy and _words(T[i]) <= 30 \
                 and not _is_reported(T[i]) and not _has_reporting_verb(T[i]) and not re.search(r"[“”\"]", T[i]):
             mark(i, kind[i - 1] if kind[i - 1] in _BOX_KINDS else kind[i + 1], "box-blurb")
 
@@ -789,7 +793,7 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # only the last group of headline-like lines before the article is its headline and standfirst: one above
     # a menu or section label is a tagline or a promoted story ('The Pulse of ...', 'Live: ...')
     for b in range(min(first, n) - 1, -1, -1):
-        if kind[b] in _HEAD_BOUNDARY_KINDS:
+        if kind[b] in _HEAD_BOUNDARY_KINDS and not (kind[b] == "navigation" and re.search(r"\d", T[b])):
             if any(kind[j] is None and _headline_like(T[j]) for j in range(b + 1, min(first, n))):
                 for i in range(b):
                     if kind[i] is None and _headline_like(T[i]):
@@ -832,7 +836,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         while j < n and kind[j] is None and _is_fragment(T[j]) and 5 <= _words(T[j]) <= 20 \
                 and _headline_like(T[j]) and not _is_list_item(T[j]) and not _is_name_line(T[j]):
             j += 1
-        if j - i >= 2 and not T[i - 1].rstrip().endswith(":"):
+        # after prose or removed units: a heading or a colon over the lines makes them a list, not links
+        after_text = kind[i - 1] not in (None, CAPTION) or _is_prose(T[i - 1]) or _is_article_sentence(T[i - 1])
+        if j - i >= 2 and after_text and not T[i - 1].rstrip().endswith(":"):
             for k in range(i, j):
                 mark(k, "related_links", "headline-run")
         i = max(j, i + 1)
@@ -872,7 +878,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     for i in range(1, n - 1):
         if kind[i] is None and kind[i - 1] not in (None, CAPTION) and kind[i + 1] not in (None, CAPTION) \
                 and _words(T[i]) <= 15 and not _is_prose(T[i]) and not _is_subheading(i, T, kind) \
-                and not (i < first and _headline_like(T[i])) and not _is_list_item(T[i]):
+                and not (i < first and _headline_like(T[i])) and not _is_list_item(T[i]) \
+                and not (first < i < last and _is_article_sentence(T[i])  # 'The truce took effect at noon.'
+                         and re.search(r"\.[\"”’)\]]*$", T[i].rstrip())):
             mark(i, kind[i - 1], "island")
 
     # a short lead-in ending in a colon goes with the boilerplate it introduces ('A note from the editor:')
