@@ -8,7 +8,9 @@ by line; the units of a block removed with one kind make one span. Units are cla
      Rules of reader-facing kinds never fire on a long narrative sentence with no reader address;
   2. captions, by their photo-credit pattern and never by position: a trailing credit ('(Name/AFP)',
      '... 2025. REUTERS/Name', '[Name/Al Jazeera]', 'Photograph: X', 'Credit...X'), a caption label, or a
-     labelled credit line beside a caption-like line. '(IDF)' spelling out the words before it is no credit;
+     labelled credit line beside a caption-like line. '(IDF)' spelling out the words before it is no credit.
+     A caption without a credit is found by its shape: a photo label, or a present-tense scene closed by the
+     photo's dated year;
   3. runs: a rule with `starts_run` (an appeal, a newsletter box, a cookie banner) takes the following units
      that read as boilerplate (reader address, calls to action, prices, signatures, non-headline fragments)
      and stops at article prose or a subheading;
@@ -17,10 +19,12 @@ by line; the units of a block removed with one kind make one span. Units are cla
   5. zones: prose marks the article. Before the first prose unit lies the page head, where only headline-like
      lines and sentences stay (a repeated headline once); after the last one lies the foot, where only
      article sentences and list items before the first boilerplate stay. Names beside datelines or role lines
-     are bylines;
+     are bylines; only the last group of headline-like lines in the head is the headline and standfirst;
   6. structure: runs of three or more short unpunctuated units (link lists), the headline-like lines under a
-     related-links header, the remaining fragments of a block that is mostly boilerplate, and a short fragment
-     between two removed units (an island).
+     related-links header, related headlines without a label (headline-like lines in a row in the body), the
+     remaining fragments of a block that is mostly boilerplate, a short fragment between two removed units (an
+     island), the blurb inside a sign-up box, a colon lead-in of boilerplate, a media player's title.
+Reported speech ('Follow the talks, one MP said, and you see ...') is never a call to action.
 Anything not classified is article text; a lone short line between prose paragraphs is a subheading.
 """
 from __future__ import annotations
