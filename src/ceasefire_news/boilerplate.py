@@ -8,7 +8,9 @@ by line; the units of a block removed with one kind make one span. Units are cla
      Rules of reader-facing kinds never fire on a long narrative sentence with no reader address;
   2. captions, by their photo-credit pattern and never by position: a trailing credit ('(Name/AFP)',
      '... 2025. REUTERS/Name', '[Name/Al Jazeera]', 'Photograph: X', 'Credit...X'), a caption label, or a
-     labelled credit line beside a caption-like line. '(IDF)' spelling out the words before it is no credit;
+     labelled credit line beside a caption-like line. '(IDF)' spelling out the words before it is no credit.
+     A caption without a credit is found by its shape: a photo label, or a present-tense scene closed by the
+     photo's dated year;
   3. runs: a rule with `starts_run` (an appeal, a newsletter box, a cookie banner) takes the following units
      that read as boilerplate (reader address, calls to action, prices, signatures, non-headline fragments)
      and stops at article prose or a subheading;
@@ -17,10 +19,12 @@ by line; the units of a block removed with one kind make one span. Units are cla
   5. zones: prose marks the article. Before the first prose unit lies the page head, where only headline-like
      lines and sentences stay (a repeated headline once); after the last one lies the foot, where only
      article sentences and list items before the first boilerplate stay. Names beside datelines or role lines
-     are bylines;
+     are bylines; only the last group of headline-like lines in the head is the headline and standfirst;
   6. structure: runs of three or more short unpunctuated units (link lists), the headline-like lines under a
-     related-links header, the remaining fragments of a block that is mostly boilerplate, and a short fragment
-     between two removed units (an island).
+     related-links header, related headlines without a label (headline-like lines in a row in the body), the
+     remaining fragments of a block that is mostly boilerplate, a short fragment between two removed units (an
+     island), the blurb inside a sign-up box, a colon lead-in of boilerplate, a media player's title.
+Reported speech ('Follow the talks, one MP said, and you see ...') is never a call to action.
 Anything not classified is article text; a lone short line between prose paragraphs is a subheading.
 """
 from __future__ import annotations
@@ -239,6 +243,8 @@ def _is_wrapped(lines: list[str]) -> bool:
     width = max(len(line) for line in lines)
     if width < 30:
         return False
+    if all(line[:1].isupper() and _is_fragment(line) and _words(line) >= 5 for line in lines):
+        return False  # a stack of titles (related headlines), each capitalised and none ending a sentence
     for a, b in zip(lines, lines[1:]):
         first = b.split(maxsplit=1)[0] if b.strip() else ""
         if len(a) + 1 + len(first) < 0.85 * width:
@@ -299,6 +305,8 @@ _SIGNATURE_RE = re.compile(r"^(thank you|thanks|sincerely|warm regards|best wish
                            r"^[-–—]?\s*[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3},\s+[\w ,.’'-]{3,80}$", re.M)
 _PRICE_RE = re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|pounds?|euros?)\s?(a|per|/)\s?"
                        r"(month|week|year)\b|\b(per|a|/)\s?month\b", re.I)
+# a sum of state or aid money ('$500m', '£1.2 billion') is news, not a price asked of the reader
+_LARGE_SUM_RE = re.compile(r"[$£€]\s?\d[\d,.]*\s?(m|mn|bn|k|million|billion|trillion)\b", re.I)
 _LINK_ARTEFACT_RE = re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}", re.I)
 _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
@@ -337,10 +345,12 @@ def _you_density(text: str) -> float:
 def _is_prose(text: str) -> bool:
     """Article prose: a real sentence (enough words, sentence punctuation), not addressed to the reader.
     An opinion piece may say 'we' and 'our'; only a little of it is allowed to say 'you'."""
-    if _words(text) < 12 or not _SENTENCE_END_RE.search(text.rstrip()) or _you_density(text) >= 0.04:
+    if _words(text) < 12 or not _SENTENCE_END_RE.search(text.rstrip()) \
+            or _you_density(text) >= 0.04 and not _is_reported(text):  # '..., one MP said, and you see ...'
         return False
     density = _address_density(text)
-    return density == 0 or density < 0.1 and not _has_cta_sentence(text)  # 'Catch up on our coverage ...'
+    # 'Catch up on our coverage ...' is not prose; 'Follow the talks, one MP said, and you see ...' is
+    return density == 0 or density < 0.1 and (not _has_cta_sentence(text) or _is_reported(text))
 
 
 def _is_fragment(text: str) -> bool:
@@ -361,9 +371,11 @@ def _is_article_sentence(text: str) -> bool:
     """A short block that reads as article text: ends like a sentence, at least three words, no reader
     address, no call to action, no price, no link artefact."""
     ends = bool(_FULL_STOP_RE.search(text.rstrip())) or _words(text) >= 4 and text.rstrip().endswith(":")
-    return (_words(text) >= 3 and ends and _you_density(text) == 0 and _address_density(text) < 0.15
+    return (_words(text) >= 3 and ends and (_you_density(text) == 0 or _is_reported(text))
+            and _address_density(text) < 0.15
             and not text.rstrip().endswith("!")
-            and not _has_cta_sentence(text) and not _PRICE_RE.search(text) and not _LINK_ARTEFACT_RE.search(text))
+            and (not _has_cta_sentence(text) or _is_reported(text))
+            and not _PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)) and not _LINK_ARTEFACT_RE.search(text))
 
 
 def _is_dateline(text: str) -> bool:
@@ -401,7 +413,7 @@ def _headline_like(text: str) -> bool:
     n = _words(text)
     return (4 <= n <= 45 and any(w[:1].islower() for w in _WORD_RE.findall(text)) and not text.isupper()
             and _you_density(text) < 0.04 and not _CTA_RE.match(text) and not _LINK_ARTEFACT_RE.search(text)
-            and not _is_dateline(text) and not _PRICE_RE.search(text))
+            and not _is_dateline(text) and not _PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)))
 
 
 # --------------------------------------------------------------------------------------------- captions
@@ -425,8 +437,11 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
         return Credit(s, m.group(2), m.group(1))
     if len(parts) == 1:
         one = parts[0].lower()
+        photo_of = _PHOTO_OF_RE.match(parts[0])
         if one in rules.solo_agencies or one in agencies_low and labelled:
             agency = parts[0]
+        elif photo_of and (photo_of.group(1).isupper() or photo_of.group(1).lower() in agencies_low):
+            agency = photo_of.group(1)  # 'AA Photo', 'IHA Photo', 'Reuters Pictures': an agency's photo credit
         elif word in ("courtesy", "screenshot", "screengrab", "screen capture", "video screenshot", "handout",
                       "photo by", "photograph by", "credit"):
             m = re.match(r"(?i)(courtesy( of)?|screenshot|screengrab|photo by|photograph by)\s*:?\s*(.*)", s)
@@ -458,6 +473,19 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
     return Credit(s, agency, photographer)
 
 
+_PHOTO_OF_RE = re.compile(r"^([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}) (?:Photos?|Pictures?|Images?|Video)$")
+_NAME_CREDIT_FILLERS = frozenset("of for the and de al el on in to at".split())
+
+
+def _is_name_credit(raw: str) -> bool:
+    """A credit made of proper names only: 'Kharkiv Oblast Military Administration / Telegram', 'Office of the
+    President'; at least two capitalised words, nothing else but a few joining words and slashes."""
+    words = raw.replace("/", " ").split()
+    caps = [w for w in words if w[:1].isupper()]
+    return 2 <= len(caps) and len(words) <= 14 and words[0][:1].isupper() and all(
+        w[:1].isupper() or w.lower() in _NAME_CREDIT_FILLERS for w in words)
+
+
 def _defines_acronym(text: str, start: int, acronym: str) -> bool:
     """'... the Israel Defense Forces (IDF)': the parenthesis spells out the words before it, not a credit."""
     words = re.findall(r"[A-Z][\w’'-]*", text[max(0, start - 80):start])
@@ -469,9 +497,8 @@ def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
     text = unit.text
     if _words(text) > rules.caption_max_words or _address_density(text) >= 0.04:
         return None
-    for label in rules.labels:
-        if label.search(text) and _words(text) >= 2:
-            return Caption(unit.start, unit.end, text, ())
+    # a labelled caption ('Image caption, ...', 'Image: ... Pic: AP') is one with or without a credit on it
+    labelled_caption = any(label.search(text) for label in rules.labels) and _words(text) >= 2
     for trailer in rules.trailers:
         m = trailer.search(text)
         if not m:
@@ -483,6 +510,11 @@ def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
         credit = _parse_credit(m.group(1), rules, labelled)
         if credit is None and after_stop and m.group(1).strip().lower() in {a.lower() for a in rules.agencies}:
             credit = Credit(m.group(1).strip(), m.group(1).strip(), None)
+        # '... on Dec. 13, 2025. (Kharkiv Oblast Military Administration / Telegram)': a parenthesis of proper
+        # names after a caption-like sentence is the credit of an institution that released the photo
+        if credit is None and after_stop and _is_name_credit(m.group(1)) and _captionlike(text[:m.start()]):
+            names = [p.strip() for p in m.group(1).split("/") if p.strip()]
+            credit = Credit(m.group(1).strip(), names[0], None)
         if credit is None:
             continue
         if trailer.pattern.startswith(r"\("):
@@ -491,11 +523,12 @@ def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
             if credit.credit.lower() in rules.solo_agencies and (_words(text) > 60 or _has_reporting_verb(text)):
                 continue  # '..., the ministry said (AFP).' closes an article sentence
             # a composite caption ("L-R: ... (A/AFP); ... (B/AFP)") keeps every credit
-            credits = [c for c in (_parse_credit(x, rules) for x in re.findall(r"\(([^()]{2,90})\)", text)) if c]
+            credits = [c for c in (_parse_credit(x, rules) for x in re.findall(r"\(([^()]{2,90})\)", text)) if c] \
+                or [credit]
         else:
             credits = [credit]
         return Caption(unit.start, unit.end, text, tuple(credits))
-    return None
+    return Caption(unit.start, unit.end, text, ()) if labelled_caption else None
 
 
 _REPORTING_RE = re.compile(r"\b(said|says|told|according to|reported|announced|added|stated)\b")
@@ -505,10 +538,58 @@ def _has_reporting_verb(text: str) -> bool:
     return bool(_REPORTING_RE.search(text))
 
 
+_SPEECH_RE = re.compile(r"\b(said|says|say|told|tells|according to|asked|added)\b")
+
+
+def _is_reported(text: str) -> bool:
+    """Reported speech outside quotations ('Follow the talks, one MP said, and you see ...'): the words of a
+    source in an article sentence, never the page talking to its reader."""
+    return bool(_SPEECH_RE.search(_QUOTED_RE.sub(" ", text)))
+
+
 def _captionlike(text: str) -> bool:
     """Could be a photo caption: one or two sentences, no reporting verb, no reader address."""
     return 4 <= _words(text) <= 40 and not _has_reporting_verb(text) and _address_density(text) == 0 \
         and len(re.findall(r"[.!?](\s|$)", text)) <= 2
+
+
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+           r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+# a photo's date closing the sentence: '... in Gaza City on December 13, 2025.', '..., Dec. 10, 2025.', '... August 2025.'
+_PHOTO_DATE_END_RE = re.compile(
+    rf"(?:\b(?:on|in)\s+|,\s*|\s)(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    rf"(?:{_MONTHS}\.?\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTHS}\.?,?\s+|{_MONTHS}\.?\s+)(?:19|20)\d\d\.$", re.I)
+_PHOTO_LABEL_RE = re.compile(r"^(?:an? |the )?(?:file |undated |archive |handout )?(?:photo(?:graph)?|picture|image)s?"
+                             r"\s+(?:of|shows?|showing|taken)\b|^(?:an? )?(?:general |aerial )?view (?:of|shows)\b", re.I)
+_NOT_PRESENT_RE = re.compile(r"\b(was|were|had|has|have|did|will|would|could|should|may|might|must|can|been|being"
+                             r"|took|came|went|made|gave|met|began|left|fled|fell|won|lost|held|kept|sent|spent|struck"
+                             r"|shot|fought|brought|bought|saw|found|stood|ran|rose|drove|flew|wrote|spoke|broke|chose"
+                             r"|sought|caught|led|fed|got|became|killed|next|expected|due|scheduled|planned|set to"
+                             r"|later|ahead|until|since|by the end)\b", re.I)
+# before a past participle used as an adjective ('a destroyed building', 'newly opened')
+_ADJ_CONTEXT = frozenset("a an the of in on at by with from for to and or its their his her our newly recently "
+                         "partially partly heavily badly fully largely".split())
+
+
+def _uncredited_caption(text: str) -> bool:
+    """A photo caption without a credit, by its shape: one sentence that opens with a photo label ('File photo
+    of ...') or describes a scene in the present tense and closes with the photo's date, year included
+    ('Civil defense teams search the rubble ... on December 13, 2025.'). Reported speech, quotations, reader
+    address and any past-tense or modal verb ('agreed', 'was', 'will') make it article text."""
+    t = text.strip()
+    n = _words(t)
+    if not 5 <= n <= 40 or not t.endswith(".") or re.search(r"[“”\"]|[.!?]\s+[A-Z]", t) or "\n" in t \
+            or _address_density(t) > 0 or _is_reported(t) or _has_reporting_verb(t):
+        return False
+    if _PHOTO_LABEL_RE.match(t):
+        return True
+    if not _PHOTO_DATE_END_RE.search(t) or _NOT_PRESENT_RE.search(t):
+        return False
+    tokens = re.findall(r"[\w’'-]+", t)
+    for k, w in enumerate(tokens):
+        if k and "-" not in w and len(w) > 4 and w.lower().endswith("ed") and tokens[k - 1].lower() not in _ADJ_CONTEXT:
+            return False  # a past-tense verb: 'Israel and Hamas agreed ... on October 10, 2025.'
+    return True
 
 
 def _credit_only(unit: Unit, rules: RuleSet) -> Credit | None:
@@ -526,6 +607,10 @@ def _credit_only(unit: Unit, rules: RuleSet) -> Credit | None:
 # --------------------------------------------------------------------------------------------- detection
 _SIGN_UP_SENTENCE_RE = re.compile(r"(^|[.!?]\s+)(sign ?up|subscribe|register|donate|join us|click|tap|download|"
                                   r"follow us)\b", re.I)
+_BOX_KINDS = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt"})
+# a menu, a section label or a sign-up box between two groups of headline-like lines in the page head (bylines,
+# share bars, ads, captions and player links may sit between a headline and its standfirst)
+_HEAD_BOUNDARY_KINDS = frozenset({"navigation", "cookie_notice", "subscription_appeal", "newsletter_signup"})
 READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
                            "related_links", "advertisement", "comments_prompt", "cookie_notice"})
 
@@ -582,6 +667,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if credit:
             caps[i] = Caption(units[i].start, units[i].end, t, (credit,))
             mark(i, CAPTION, "caption-credit-line")
+        elif _uncredited_caption(t):
+            caps[i] = Caption(units[i].start, units[i].end, t, ())
+            mark(i, CAPTION, "caption-shape")
         elif t.strip().lower() in rules.solo_agencies:
             mark(i, "byline", "agency-tag")  # a lone 'AFP' or 'Reuters' under the headline
         elif source and t.strip().lower() in (source.lower(), f"{source.lower()} logo"):
@@ -607,9 +695,10 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if rule and rule.starts_run:
             run_starts.append(i)
             j = i + 1
-            while j < n and kind[j] != CAPTION and (kind[j] is not None or _reads_as_boilerplate(T[j])
-                                                    or _is_fragment(T[j]) and not _headline_like(T[j])
-                                                    and not _is_subheading(j, T, kind)):
+            while j < n and kind[j] != CAPTION and (
+                    kind[j] is not None or _address_density(T[j]) >= 0.04 or _SIGNATURE_RE.search(T[j])
+                    or not _is_subheading(j, T, kind) and (
+                        _reads_as_boilerplate(T[j]) or _is_fragment(T[j]) and not _headline_like(T[j]))):
                 if kind[j] is None:
                     mark(j, rule.kind, f"run:{rule.name}")
                 j += 1
@@ -630,14 +719,15 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if _is_dateline(t):
             mark(i, "byline", "dateline")  # inside the body, only stamps with a clock time or a publishing word
             body_subhead = (0 < i < n - 1 and kind[i - 1] is None and any(prose_now[:i]) and prose_now[i + 1]
-                            and not re.search(
+                            and not _is_name_line(T[i - 1]) and not re.search(
                 r"\d[:.]\d\d|\b(updated|published|posted|modified|ago)\b", t, re.I))
             if body_subhead:
                 kind[i], why[i] = None, ""
         elif len(seen[t.strip().lower()]) > 1 and words <= 12 and not _headline_like(t):
             mark(i, _cta_kind(t) or "navigation", "repeated-line")
         elif words <= 30 and _CTA_RE.match(t) and _cta_kind(t) and not _is_prose(t) and not _is_article_sentence(t) \
-                and (_address_density(t) > 0 or _CTA_OBJECT_RE.search(t)) and not _is_subheading(i, T, kind):
+                and (_address_density(t) > 0 or _CTA_OBJECT_RE.search(t)) and not _is_subheading(i, T, kind) \
+                and not _is_reported(t):
             mark(i, _cta_kind(t) or "navigation", "call-to-action")
         elif words <= 40 and not _is_prose(t) and (_PRICE_RE.search(t) and _address_density(t) > 0):
             mark(i, "subscription_appeal", "price")
@@ -652,8 +742,10 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # a box takes its header line above it ('Support independent journalism' over the appeal); a generic
     # appeal opens a run like a rule would
     for i in sorted(set(run_starts + appeals)):
-        if i > 0 and kind[i - 1] is None and _words(T[i - 1]) <= 8 and _is_fragment(T[i - 1]) \
-                and _APPEAL_HEADER_RE.search(T[i - 1]) and kind[i] in ("subscription_appeal", "newsletter_signup"):
+        # ... or a short label ending in a colon ('A word from the editor:') right above it
+        if i > 0 and kind[i - 1] is None and kind[i] in ("subscription_appeal", "newsletter_signup") and (
+                _words(T[i - 1]) <= 8 and _is_fragment(T[i - 1]) and _APPEAL_HEADER_RE.search(T[i - 1])
+                or _words(T[i - 1]) <= 6 and T[i - 1].rstrip().endswith(":")):
             mark(i - 1, kind[i], "box-header")
     for i in appeals:
         j = i + 1
@@ -661,6 +753,15 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             if kind[j] is None:
                 mark(j, "subscription_appeal", "run:appeal")
             j += 1
+    # the blurb inside a sign-up or appeal box ('A weekly look at the stories that ...'), between its heading or
+    # button and another part of the box: short, no quotation, nobody reported
+    for i in range(1, n - 1):
+        pair = {kind[i - 1], kind[i + 1]}
+        other = T[i + 1] if kind[i - 1] in _BOX_KINDS else T[i - 1]
+        boxy = pair <= _BOX_KINDS or bool(_CTA_RE.match(other) or _APPEAL_HEADER_RE.search(other))
+        if kind[i] is None and pair & _BOX_KINDS and pair <= READER_FACING and boxy and _words(T[i]) <= 30 \
+                and not _is_reported(T[i]) and not _has_reporting_verb(T[i]) and not re.search(r"[“”\"]", T[i]):
+            mark(i, kind[i - 1] if kind[i - 1] in _BOX_KINDS else kind[i + 1], "box-blurb")
 
     # 5: zones. Prose outside any classified unit marks the article; before it lies the page head (menus,
     # section labels, headline, standfirst, byline), after it the page foot.
@@ -668,12 +769,17 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     first = next((i for i in range(n) if prose[i]), n)
     last = max((i for i in range(n) if prose[i]), default=-1)
     # bylines: names beside a dateline, a role line or a 'By' line, in the head or right after the body
+    # (inside the body too when the name sits right beside a time stamp or a role line: a standfirst that reads
+    # as prose may come before the byline)
     for i, t in enumerate(T):
-        if kind[i] is None and (i < first or i > last) and (_is_name_line(t) or _is_role_line(t)):
+        if kind[i] is None and (_is_name_line(t) or _is_role_line(t)):
             near = [j for j in (i - 1, i + 1, i + 2) if 0 <= j < n]
-            if t.lower().startswith("by ") or _is_role_line(t) or any(
+            if (i < first or i > last) and (t.lower().startswith("by ") or _is_role_line(t) or any(
                     why[j] in ("dateline",) or kind[j] in ("byline", "author_bio") or _is_role_line(T[j])
-                    for j in near):
+                    for j in near)):
+                mark(i, "byline", "byline-stack")
+            elif _is_name_line(t) and any(why[j] == "dateline" or _is_role_line(T[j]) and kind[j] is not None
+                                          for j in (i - 1, i + 1) if 0 <= j < n):
                 mark(i, "byline", "byline-stack")
     # repeated headline: keep the occurrence nearest the body
     for key, idx in seen.items():
@@ -682,8 +788,21 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
                 mark(i, "navigation", "repeated-line")
     for i in range(min(first, n)):
         t = T[i]
-        if kind[i] is None and not (_headline_like(t) and not _is_name_line(t)) and not _is_article_sentence(t):
+        # 'ANKARA' on its own line over the lead paragraph (in its block, or in one-line-per-block text)
+        opens_paragraph = i + 1 < n and (units[i + 1].block == units[i].block or "\n\n" not in text) \
+            and prose[i + 1] and bool(_PLACE_DATELINE_RE.match(t))
+        if kind[i] is None and not (_headline_like(t) and not _is_name_line(t)) and not _is_article_sentence(t) \
+                and not opens_paragraph:
             mark(i, "navigation", "head-zone")
+    # only the last group of headline-like lines before the article is its headline and standfirst: one above
+    # a menu or section label is a tagline or a promoted story ('The Pulse of ...', 'Live: ...')
+    for b in range(min(first, n) - 1, -1, -1):
+        if kind[b] in _HEAD_BOUNDARY_KINDS and not (kind[b] == "navigation" and re.search(r"\d", T[b])):
+            if any(kind[j] is None and _headline_like(T[j]) for j in range(b + 1, min(first, n))):
+                for i in range(b):
+                    if kind[i] is None and _headline_like(T[i]):
+                        mark(i, "navigation", "head-promo")
+            break
     if last >= 0:
         # the foot: once a unit after the last prose is boilerplate by rule or signal, the rest is page foot;
         # before that, only what reads as article sentences (a short last paragraph, list items) stays
@@ -713,6 +832,20 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             for k in range(i, j):
                 mark(k, header or "navigation", "link-list")
         i = max(j, i + 1)
+    # related headlines without a label: two or more headline-like lines in a row after the article has
+    # begun (a subheading stands alone; a list is introduced by a colon)
+    i = first + 1
+    while i < n:
+        j = i
+        while j < n and kind[j] is None and _is_fragment(T[j]) and 5 <= _words(T[j]) <= 20 \
+                and _headline_like(T[j]) and not _is_list_item(T[j]) and not _is_name_line(T[j]):
+            j += 1
+        # after prose or removed units: a heading or a colon over the lines makes them a list, not links
+        after_text = kind[i - 1] not in (None, CAPTION) or _is_prose(T[i - 1]) or _is_article_sentence(T[i - 1])
+        if j - i >= 2 and after_text and not T[i - 1].rstrip().endswith(":"):
+            for k in range(i, j):
+                mark(k, "related_links", "headline-run")
+        i = max(j, i + 1)
     # a related-links header takes the headline-like lines that follow it
     for i in range(n - 1):
         if kind[i] == "related_links" and _words(T[i]) <= 6 and (_is_fragment(T[i]) or T[i].rstrip().endswith(":")):
@@ -721,7 +854,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             j = i + 1
             while j < n and kind[j] is None and _words(T[j]) <= 20 and not _is_prose(T[j]) \
                     and not re.search(r"[.:]\W*$", T[j]) \
-                    and (units[j].block == units[i].block or not same_block):
+                    and (units[j].block == units[i].block or not same_block) \
+                    and not (j > i + 1 and _words(T[j]) <= 4 and _is_subheading(j, T, kind)):
                 mark(j, "related_links", "related-list")
                 j += 1
     # a block of several units, most of them removed, loses its remaining fragments too (a byline stack,
@@ -748,13 +882,34 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     for i in range(1, n - 1):
         if kind[i] is None and kind[i - 1] not in (None, CAPTION) and kind[i + 1] not in (None, CAPTION) \
                 and _words(T[i]) <= 15 and not _is_prose(T[i]) and not _is_subheading(i, T, kind) \
-                and not (i < first and _headline_like(T[i])) and not _is_list_item(T[i]):
+                and not (i < first and _headline_like(T[i])) and not _is_list_item(T[i]) \
+                and not (first < i < last and _is_article_sentence(T[i])  # 'The truce took effect at noon.'
+                         and re.search(r"\.[\"”’)\]]*$", T[i].rstrip())):
             mark(i, kind[i - 1], "island")
+
+    # a short lead-in ending in a colon goes with the boilerplate it introduces ('A note from the editor:')
+    for i in range(n - 2, -1, -1):
+        if kind[i] is None and _words(T[i]) <= 6 and T[i].rstrip().endswith(":") \
+                and kind[i + 1] not in (None, CAPTION, "byline"):
+            mark(i, kind[i + 1], "lead-in")
+    # a media player's title under its running time ('3:12' over 'Survivors describe their escape'), when player
+    # furniture comes before the time (a live blog's '14:05' over an entry title after prose is not a player)
+    for i in range(2, n):
+        if kind[i] is None and _DURATION_RE.match(T[i - 1]) and kind[i - 2] not in (None, CAPTION) \
+                and _is_fragment(T[i]) and _words(T[i]) <= 15:
+            mark(i, "navigation", "media-title")
 
     return _assemble(blocks, units, kind, why, caps)
 
 
+_DURATION_RE = re.compile(r"^\d{1,2}:\d\d(:\d\d)?(\s*(min|mins|minutes))?$")
+
+
 _LIST_ITEM_RE = re.compile(r"^([-–•*·▪]|\d{1,2}[.)])\s+\S")
+
+
+_PLACE_DATELINE_RE = re.compile(r"^[A-Z][A-Z’'.-]+(?:[ -][A-Z][A-Z’'.-]+){0,3}(?:,\s*[A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+)?)?"
+                                r"\s*[-–—:]?$")
 
 
 def _is_list_item(text: str) -> bool:
@@ -766,7 +921,8 @@ def _is_list_item(text: str) -> bool:
 def _is_subheading(i: int, T: list[str], kind: list[str | None]) -> bool:
     """A short heading line directly followed by article prose."""
     return (_words(T[i]) <= 12 and _is_fragment(T[i]) or T[i].rstrip().endswith("?") and _words(T[i]) <= 12) \
-        and i + 1 < len(T) and kind[i + 1] is None and _is_prose(T[i + 1])
+        and i + 1 < len(T) and kind[i + 1] is None and (
+            _is_prose(T[i + 1]) or _is_article_sentence(T[i + 1]) and _is_reported(T[i + 1]))
 
 
 def _assemble(blocks: list[Block], units: list[Unit], kind: list[str | None], why: list[str],
