@@ -93,6 +93,16 @@ def wrong_cue(doc: dict, text: str) -> None:
     doc["layers"]["sources"][0]["cue"] = {"start": 5, "end": 9, "text": "said"}
 
 
+def cue_inside_its_span(doc: dict, text: str) -> None:
+    src = doc["layers"]["sources"][0]
+    src["cue"] = {"start": src["start"], "end": src["start"] + 1, "text": text[src["start"]]}
+
+
+def cue_in_another_paragraph(doc: dict, text: str) -> None:
+    s = text.index("said", text.index("The Turkish sources"))  # a "said" paragraphs away from the source
+    doc["layers"]["sources"][0]["cue"] = {"start": s, "end": s + 4, "text": "said"}
+
+
 def folder_instead_of_corpus(root: Path, doc: dict, text: str) -> None:
     (root / C).unlink()
     (root / C).mkdir()
@@ -156,6 +166,12 @@ CASES = [
     ("span-text-of-a-cue", edit(wrong_cue),
      [f"{A}:382:19: error [span-text] cue text[5:9] is \"edia\" but the annotation says \"said\" at "
       "/layers/sources/0/cue/text"]),
+    ("cue-placement-inside-its-span", edit(cue_inside_its_span),
+     [f"{A}:379:16: error [cue-placement] cue [180, 181) \"a\" overlaps the span [180, 211) it marks at "
+      "/layers/sources/0/cue (hint: the cue is the reporting verb outside the quote or attribution)"]),
+    ("cue-placement-in-another-paragraph", edit(cue_in_another_paragraph),
+     [f"{A}:379:16: error [cue-placement] cue [6219, 6223) \"said\" is not in the paragraph of the span [180, 211) "
+      "it marks at /layers/sources/0/cue (hint: the cue is the reporting verb of the same sentence)"]),
     ("duplicate-id", set_field("entities", 3, id="e1"),
      [f"{A}:61:15: error [duplicate-id] id 'e1' is used twice (first at /layers/entities/0) at /layers/entities/3/id "
       "(hint: ids must be unique in a document)"]),

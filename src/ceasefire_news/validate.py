@@ -249,7 +249,8 @@ def _fast_ok(layers: dict[str, list[dict]], text: str) -> bool:
             cue = it["cue"]
             cs, ce = cue["start"], cue["end"]
             if type(cs) is not int or type(ce) is not int or not 0 <= cs < ce <= len(text) \
-                    or text[cs:ce] != cue["text"]:
+                    or text[cs:ce] != cue["text"] or (cs < it["end"] and it["start"] < ce) \
+                    or not _same_paragraph(paras, it["start"], cs, ce):
                 return False
         if "speaker_id" in it:
             refs.append(it["speaker_id"])
@@ -276,6 +277,16 @@ def _fast_ok(layers: dict[str, list[dict]], text: str) -> bool:
         if not all(map(le, BE, map(pe.__getitem__, map(bisect_right, repeat(ps), BS)))):
             return False
     return True
+
+
+def _same_paragraph(paras, item_start: int, cs: int, ce: int) -> bool:
+    """A cue lies in the paragraph of the item it marks (trivially true when there is no paragraphs layer)."""
+    if not paras:
+        return True
+    for p in paras:
+        if p["start"] <= item_start < p["end"]:
+            return p["start"] <= cs and ce <= p["end"]
+    return False
 
 
 def _sorted_layer_ok(starts: list[int], ends: list[int], nesting: bool) -> bool:
@@ -338,6 +349,14 @@ def _slow_check(layers: dict[str, list[dict]], text: str | None, out: Collector)
                 elif text[cs:ce] != cue["text"]:
                     out.add("span-text", f"cue text[{cs}:{ce}] is {_short(text[cs:ce])} but the annotation says "
                             f"{_short(cue['text'])}", f"/layers/{name}/{k}/cue/text")
+                elif cs < e and s < ce:
+                    out.add("cue-placement", f"cue [{cs}, {ce}) {_short(cue['text'])} overlaps the span [{s}, {e}) "
+                            "it marks", f"/layers/{name}/{k}/cue",
+                            hint="the cue is the reporting verb outside the quote or attribution")
+                elif not _same_paragraph(layers.get("paragraphs"), s, cs, ce):
+                    out.add("cue-placement", f"cue [{cs}, {ce}) {_short(cue['text'])} is not in the paragraph of "
+                            f"the span [{s}, {e}) it marks", f"/layers/{name}/{k}/cue",
+                            hint="the cue is the reporting verb of the same sentence")
     for k, it in enumerate(layers.get("entities", ())):
         if it["label"] not in LABELS:
             near = get_close_matches(it["label"], sorted(LABELS), n=1)
