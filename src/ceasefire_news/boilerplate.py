@@ -279,7 +279,7 @@ _FULL_STOP_RE = re.compile(r"[.!?…][\"”’)\]]*$|[\"”]$")
 _CTA_RE = re.compile(
     r"^(?P<verb>sign ?up|subscribe|join|follow|share|download|get|click|tap|register|log ?in|sign ?in|donate|support"
     r"|read more|read|watch|listen|see|explore|discover|learn more|try|start|upgrade|unlock|install|add|save"
-    r"|comment|view|show|manage|continue|remind|catch up|stay|keep up|tap the|find out)\b", re.I)
+    r"|comment|view|show|manage|continue|remind|catch up|stay|keep up|tap the|find out)\b(?![-’'])", re.I)
 _CTA_KIND = [
     (re.compile(r"newsletter|inbox|e-?mail|sign ?up|alerts|latest (news|updates)|updated", re.I), "newsletter_signup"),
     (re.compile(r"\bsubscri|donat|support|contribut|premium|upgrade|unlock|\$|£|€|per month|a month", re.I),
@@ -441,7 +441,12 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
         if one in rules.solo_agencies or one in agencies_low and labelled:
             agency = parts[0]
         elif photo_of and (photo_of.group(1).isupper() or photo_of.group(1).lower() in agencies_low):
-            agency = photo_of.group(1)  # 'AA Photo', 'IHA Photo', 'Reuters Pictures': an agency's photo credit
+            agency = photo_of.group(1)  # 'AA Photo', 'ST photo', 'Reuters Pictures': an agency's photo credit
+        elif _PHOTO_BY_RE.match(parts[0]):
+            agency = _PHOTO_BY_RE.match(parts[0]).group(1)  # 'Photo MSF', 'Photo: Name'
+        elif _ORG_NAME_CREDIT_RE.match(parts[0]):
+            m = _ORG_NAME_CREDIT_RE.match(parts[0])  # '(ABC News: Name)': the outlet, then its photographer
+            return Credit(s, m.group(1), m.group(2))
         elif word in ("courtesy", "screenshot", "screengrab", "screen capture", "video screenshot", "handout",
                       "photo by", "photograph by", "credit"):
             m = re.match(r"(?i)(courtesy( of)?|screenshot|screengrab|photo by|photograph by)\s*:?\s*(.*)", s)
@@ -473,7 +478,12 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
     return Credit(s, agency, photographer)
 
 
-_PHOTO_OF_RE = re.compile(r"^([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}) (?:Photos?|Pictures?|Images?|Video)$")
+_PHOTO_OF_RE = re.compile(r"^([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}) (?:[Pp]hotos?|[Pp]ictures?|[Ii]mages?|Video)$")
+# 'Photo MSF', 'Photo: Name Surname': the photo word, then a proper name
+_PHOTO_BY_RE = re.compile(r"^(?:[Pp]hoto(?:graph)?|[Pp]icture|[Ii]mage)s?\s*:?\s+([A-Z][\w&.’'-]*(?: [A-Z][\w&.’'-]*){0,3})$")
+# 'ABC News: Name Surname', 'Reuters: Stringer': an outlet or agency, a colon, a photographer's name
+_ORG_NAME_CREDIT_RE = re.compile(r"^([A-Z][\w&.’'-]*(?: [A-Z][\w&.’'-]*){0,3}):\s*"
+                                 r"([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3})$")
 _NAME_CREDIT_FILLERS = frozenset("of for the and de al el on in to at".split())
 
 
@@ -515,13 +525,14 @@ def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
         if credit is None and after_stop and _is_name_credit(m.group(1)) and _captionlike(text[:m.start()]):
             names = [p.strip() for p in m.group(1).split("/") if p.strip()]
             credit = Credit(m.group(1).strip(), names[0], None)
-        if credit is None:
-            continue
+        if credit is None or _words(text[:m.start()]) < 3:
+            continue  # a caption needs a description before its credit; '© 2026 Outlet' alone is a footer
+        if credit.credit.lower() in rules.solo_agencies and not labelled \
+                and (_words(text) > 60 or _has_reporting_verb(text)):
+            continue  # '..., the ministry said (AFP).' or '... — Reuters' closes an article sentence
         if trailer.pattern.startswith(r"\("):
             if _defines_acronym(text, m.start(), m.group(1).strip()):
                 continue
-            if credit.credit.lower() in rules.solo_agencies and (_words(text) > 60 or _has_reporting_verb(text)):
-                continue  # '..., the ministry said (AFP).' closes an article sentence
             # a composite caption ("L-R: ... (A/AFP); ... (B/AFP)") keeps every credit
             credits = [c for c in (_parse_credit(x, rules) for x in re.findall(r"\(([^()]{2,90})\)", text)) if c] \
                 or [credit]
@@ -767,6 +778,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # section labels, headline, standfirst, byline), after it the page foot.
     prose = [kind[i] is None and _is_prose(t) for i, t in enumerate(T)]
     first = next((i for i in range(n) if prose[i]), n)
+    end = _article_end(T, kind, prose, first)
+    for i in range(end + 1, n):
+        prose[i] = False  # prose after the article's end furniture is the page's own text (a 'we are' blurb)
     last = max((i for i in range(n) if prose[i]), default=-1)
     # bylines: names beside a dateline, a role line or a 'By' line, in the head or right after the body
     # (inside the body too when the name sits right beside a time stamp or a role line: a standfirst that reads
@@ -900,6 +914,26 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             mark(i, "navigation", "media-title")
 
     return _assemble(blocks, units, kind, why, caps)
+
+
+# furniture that closes an article: a comments header, an author bio, a credit line ('X contributed to this
+# report'), a byline or time stamp, a share bar. Inline boxes (related links, sign-ups, ads) do not end it.
+_END_KINDS = frozenset({"comments_prompt", "author_bio", "credit_line", "byline", "share_prompt"})
+
+
+def _article_end(T: list[str], kind: list[str | None], prose: list[bool], first: int) -> int:
+    """The index of the first end-of-article unit after the article has begun (see `_END_KINDS`) that is
+    followed by little prose (at most a quarter of the prose words before it), or len(T) when there is none.
+    Prose after it is the page talking about itself (a publisher blurb, a comments policy), not the article."""
+    n = len(T)
+    words = [_words(t) if p else 0 for t, p in zip(T, prose)]
+    total = sum(words)
+    before = 0
+    for i in range(n):
+        before += words[i]
+        if i > first and kind[i] in _END_KINDS and before > 0 and total - before <= 0.25 * before:
+            return i
+    return n
 
 
 _DURATION_RE = re.compile(r"^\d{1,2}:\d\d(:\d\d)?(\s*(min|mins|minutes))?$")
