@@ -307,7 +307,8 @@ _PRICE_RE = re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|po
                        r"(month|week|year)\b|\b(per|a|/)\s?month\b", re.I)
 # a sum of state or aid money ('$500m', '£1.2 billion') is news, not a price asked of the reader
 _LARGE_SUM_RE = re.compile(r"[$£€]\s?\d[\d,.]*\s?(m|mn|bn|k|million|billion|trillion)\b", re.I)
-_LINK_ARTEFACT_RE = re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}", re.I)
+_LINK_ARTEFACT_RE = re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}"
+                               r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/[\w/.-]+", re.I)
 _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
     "january february march april may june july august september october november december jan feb mar apr jun "
@@ -318,7 +319,7 @@ _TIME_OR_YEAR_RE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b(19|20)\d\d|\bago\b|\d\s?(
 _NAME = r"(?:[A-Z][\w’'.-]*|(?:al|el|bin|ibn|abu|de|da|van|von|der|le|la)(?:-\w+)?)"
 _PERSON = rf"{_NAME}(?:\s+{_NAME}){{1,3}}(?:\s+in\s+{_NAME}(?:\s+{_NAME}){{0,2}})?"
 _NAME_LINE_RE = re.compile(
-    rf"^(?:[Bb]y\s+)?{_PERSON}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+with\s+|,\s+and\s+){_PERSON})*"
+    rf"^(?:[Bb]y\s+)?{_PERSON}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s*\|\s*|\s+with\s+|,\s+and\s+){_PERSON})*"
     rf"(?:,\s*[A-Z]{{2,6}})?$")
 _ROLE_RE = re.compile(
     r"\b(correspondent|editor|analyst|reporter|writer|columnist|bureau chief|contributor|producer|photographer"
@@ -411,9 +412,72 @@ def _reads_as_boilerplate(text: str) -> bool:
 def _headline_like(text: str) -> bool:
     """A headline or standfirst: a few words of mixed case, no reader address, no call to action."""
     n = _words(text)
-    return (4 <= n <= 45 and any(w[:1].islower() for w in _WORD_RE.findall(text)) and not text.isupper()
+    return (4 <= n <= 45 and (any(w[:1].islower() for w in _WORD_RE.findall(text)) or _is_title_case_headline(text))
+            and not text.isupper()
             and _you_density(text) < 0.04 and not _CTA_RE.match(text) and not _LINK_ARTEFACT_RE.search(text)
             and not _is_dateline(text) and not _PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)))
+
+
+_FUNCTION_WORDS = frozenset("a an the of in on at to for from with by over after before as and or but into "
+                            "amid against about under near between is are was be".split())
+
+
+def _is_title_case_headline(text: str) -> bool:
+    """A headline in Title Case ('Pakistan, Afghan Taliban Extend Border Truce After Istanbul Talks'): six or
+    more capitalised words, at least one of them a function word ('After', 'Of'); a menu line has none."""
+    words = _WORD_RE.findall(text)
+    return len(words) >= 6 and all(w[:1].isupper() or w[:1].isdigit() for w in words) \
+        and any(w.lower() in _FUNCTION_WORDS for w in words) and not re.search(r"[|»›•·]", text)
+
+
+# --------------------------------------------------------------------------------------------- page furniture
+# a player's running time: 'Duration 2:07', '0:00 0:01:58 0:00', 'Listen | 4:38', '3:12 min'
+_RUNNING_TIME_RE = re.compile(
+    r"^(?:(?:duration|length|running time|runtime|watch|listen|play|video|audio)\W*)?\d{1,2}:\d\d(?::\d\d)?"
+    r"(?:\s*(?:/|of)?\s*\d{1,2}:\d\d(?::\d\d)?)*(?:\s*(?:min|mins|minutes))?$", re.I)
+# the closing sentence of a video package's blurb: 'CBC's Name Surname reports from Tyre.'
+_PACKAGE_CLOSER_RE = re.compile(r"(?:^|[.!?]\s+)(?:[A-Z][\w’'.-]*\s+){1,4}(?:reports|has more|explains|has the story)"
+                                r"(?:\s+from\s+[A-Z][\w .’'-]{1,40})?\.$")
+_UI_STATUS_RE = re.compile(r"^[A-Z]\w*(?: \w+)?\s*(?:\.{3}|…)$")
+_LABEL_VALUE_RE = re.compile(r"^([A-Za-z][\w’']*(?: [\w’']+)?)\s*:\s*(\S.{0,80})$")
+_CRUMB_SEP_RE = re.compile(r"\s+[»›>/|]\s+")
+_BARE_URL_RE = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/\S+")
+
+
+def _is_running_time(text: str) -> bool:
+    """A media player's time display. Several times, or a label such as 'Duration', make it a player; a lone
+    '14:05' may be a live blog's stamp."""
+    t = text.strip()
+    return bool(_RUNNING_TIME_RE.match(t)) and (len(re.findall(r"\d:\d\d", t)) >= 2 or not t[:1].isdigit())
+
+
+def _is_package_blurb(text: str) -> bool:
+    """The blurb under a video: short, no quotation, closing with 'Name reports (from Place).'"""
+    return _words(text) <= 45 and not re.search(r"[“”\"]", text) and bool(_PACKAGE_CLOSER_RE.search(text.strip()))
+
+
+def _is_ui_status(text: str) -> bool:
+    """'Loading...', 'Please wait…': one or two words and an ellipsis, a widget's placeholder."""
+    return bool(_UI_STATUS_RE.match(text.strip()))
+
+
+def _is_metadata_label(text: str) -> bool:
+    """A 'Label: value' line of page metadata: a credit ('Text by: Name', 'Video by: OUTLET') or a list of tags
+    ('Topic: Unrest, Conflict and War'), never a sentence."""
+    m = _LABEL_VALUE_RE.match(text.strip())
+    if not m or not _is_fragment(text):
+        return False
+    label, value = m.group(1).lower(), m.group(2)
+    if label == "by" or label.endswith(" by"):
+        return _words(value) <= 6
+    items = [x for x in re.split(r"\s*[,;]\s*|\s+and\s+", value) if x]
+    return len(items) >= 2 and all(x[:1].isupper() and _words(x) <= 3 for x in items)
+
+
+def _is_breadcrumb(text: str) -> bool:
+    """'Home » Politics » Headline': three or more parts joined by separators, the leading ones short."""
+    parts = _CRUMB_SEP_RE.split(text.strip())
+    return len(parts) >= 3 and all(1 <= _words(p) <= 4 for p in parts[:-1]) and "\n" not in text
 
 
 # --------------------------------------------------------------------------------------------- captions
@@ -749,6 +813,22 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             mark(i, "navigation", "link-artefact")
         elif words == 0 or re.fullmatch(r"[\W\d_]+", t):
             mark(i, "navigation", "no-words")
+        elif _is_ui_status(t):
+            mark(i, "navigation", "ui-status")
+        elif _is_metadata_label(t):
+            mark(i, "byline" if re.match(r"^[\w ]*\bby\s*:", t, re.I) else "navigation", "metadata-label")
+        elif _is_breadcrumb(t) and not _is_prose(t):
+            mark(i, "navigation", "breadcrumb")
+    # a media player: its running time, the title above it and the package blurb under it
+    for i, t in enumerate(T):
+        if _is_running_time(t):
+            if kind[i] is None:
+                mark(i, "navigation", "player")
+            if i > 0 and kind[i - 1] is None and _words(T[i - 1]) <= 20 and not _is_prose(T[i - 1]) \
+                    and (_is_fragment(T[i - 1]) or T[i - 1].rstrip().endswith(":")):
+                mark(i - 1, "navigation", "player-title")
+            if i + 1 < n and kind[i + 1] is None and _is_package_blurb(T[i + 1]):
+                mark(i + 1, "navigation", "player-blurb")
 
     # a box takes its header line above it ('Support independent journalism' over the appeal); a generic
     # appeal opens a run like a rule would
@@ -812,11 +892,12 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # a menu or section label is a tagline or a promoted story ('The Pulse of ...', 'Live: ...')
     for b in range(min(first, n) - 1, -1, -1):
         if kind[b] in _HEAD_BOUNDARY_KINDS and not (kind[b] == "navigation" and re.search(r"\d", T[b])):
+            # a masthead or label under the headline, with no headline below it, is no boundary: look higher
             if any(kind[j] is None and _headline_like(T[j]) for j in range(b + 1, min(first, n))):
                 for i in range(b):
                     if kind[i] is None and _headline_like(T[i]):
                         mark(i, "navigation", "head-promo")
-            break
+                break
     if last >= 0:
         # the foot: once a unit after the last prose is boilerplate by rule or signal, the rest is page foot;
         # before that, only what reads as article sentences (a short last paragraph, list items) stays
