@@ -245,6 +245,8 @@ def _is_wrapped(lines: list[str]) -> bool:
         return False
     if all(line[:1].isupper() and _is_fragment(line) and _words(line) >= 5 for line in lines):
         return False  # a stack of titles (related headlines), each capitalised and none ending a sentence
+    if any(_is_dateline(line) or _is_running_time(line) for line in lines):
+        return False  # a stamp on a line of its own ('January 22, 2026' under a title, '0:00 / 1:58') is no prose
     for a, b in zip(lines, lines[1:]):
         first = b.split(maxsplit=1)[0] if b.strip() else ""
         if len(a) + 1 + len(first) < 0.85 * width:
@@ -472,6 +474,14 @@ def _is_metadata_label(text: str) -> bool:
         return _words(value) <= 6
     items = [x for x in re.split(r"\s*[,;]\s*|\s+and\s+", value) if x]
     return len(items) >= 2 and all(x[:1].isupper() and _words(x) <= 3 for x in items)
+
+
+def _is_flat_menu(text: str) -> bool:
+    """A menu or share bar flattened onto one line ('Facebook X WhatsApp Telegram Email Print'): five or more
+    words, every one capitalised, no function word, no punctuation (a Title Case headline has 'Of', 'After')."""
+    words = text.split()
+    return len(words) >= 5 and all(w[:1].isupper() and re.fullmatch(r"[\w&+’'-]+", w) for w in words) \
+        and not any(w.lower() in _FUNCTION_WORDS for w in words)
 
 
 def _is_breadcrumb(text: str) -> bool:
@@ -819,6 +829,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             mark(i, "byline" if re.match(r"^[\w ]*\bby\s*:", t, re.I) else "navigation", "metadata-label")
         elif _is_breadcrumb(t) and not _is_prose(t):
             mark(i, "navigation", "breadcrumb")
+        elif _is_flat_menu(t):
+            mark(i, "navigation", "flat-menu")
     # a media player: its running time, the title above it and the package blurb under it
     for i, t in enumerate(T):
         if _is_running_time(t):
@@ -838,6 +850,14 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
                 _words(T[i - 1]) <= 8 and _is_fragment(T[i - 1]) and _APPEAL_HEADER_RE.search(T[i - 1])
                 or _words(T[i - 1]) <= 6 and T[i - 1].rstrip().endswith(":")):
             mark(i - 1, kind[i], "box-header")
+        # the lines of the box above its first rule ('This article is for subscribers.' / 'Have an account? Sign
+        # in'): short, not prose, addressing the reader or asking for an action, in the same block
+        j = i - 1
+        while j >= 0 and kind[j] is None and units[j].block == units[i].block and kind[i] in _BOX_KINDS \
+                and _words(T[j]) <= 15 and not _is_prose(T[j]) and not _is_reported(T[j]) \
+                and (_address_density(T[j]) > 0 or _has_cta_sentence(T[j]) or _CTA_RE.search(T[j].split("?")[-1].strip())):
+            mark(j, kind[i], "box-lead")
+            j -= 1
     for i in appeals:
         j = i + 1
         while j < n and kind[j] != CAPTION and (kind[j] is not None or _reads_as_boilerplate(T[j])):
@@ -924,7 +944,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             j += 1
         if j - i >= 3:
             header = kind[i - 1] if i > 0 and kind[i - 1] == "related_links" else None
-            for k in range(i, j):
+            # inside the article, the list's last line over prose is the next section's subheading
+            end = j - 1 if i > first and _is_subheading(j - 1, T, kind) else j
+            for k in range(i, end):
                 mark(k, header or "navigation", "link-list")
         i = max(j, i + 1)
     # related headlines without a label: two or more headline-like lines in a row after the article has
@@ -937,13 +959,18 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             j += 1
         # after prose or removed units: a heading or a colon over the lines makes them a list, not links
         after_text = kind[i - 1] not in (None, CAPTION) or _is_prose(T[i - 1]) or _is_article_sentence(T[i - 1])
-        if j - i >= 2 and after_text and not T[i - 1].rstrip().endswith(":"):
-            for k in range(i, j):
+        # ... or under a short label that itself follows removed furniture ('Skip section' / 'Our coverage')
+        label = i >= 2 and kind[i - 1] is None and _words(T[i - 1]) <= 6 and _is_fragment(T[i - 1]) \
+            and kind[i - 2] not in (None, CAPTION)
+        if j - i >= 2 and (after_text or label) and not T[i - 1].rstrip().endswith(":"):
+            for k in range(i - 1 if label else i, j):
                 mark(k, "related_links", "headline-run")
         i = max(j, i + 1)
     # a related-links header takes the headline-like lines that follow it
     for i in range(n - 1):
-        if kind[i] == "related_links" and _words(T[i]) <= 6 and (_is_fragment(T[i]) or T[i].rstrip().endswith(":")):
+        inside_list = i > 0 and kind[i - 1] == "related_links" and units[i - 1].block == units[i].block
+        if kind[i] == "related_links" and _words(T[i]) <= 6 and (_is_fragment(T[i]) or T[i].rstrip().endswith(":")) \
+                and not inside_list:  # a header opens its list; the list's last item heads nothing
             # a header inside a block of lines heads the rest of that block; a header alone heads the lines after
             same_block = i + 1 < n and units[i + 1].block == units[i].block
             j = i + 1
