@@ -924,8 +924,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         foot = False
         for i in range(last + 1, n):
             t = T[i]
-            if kind[i] not in (None, CAPTION):
-                foot = True
+            if kind[i] not in (None, CAPTION) and kind[i] not in _INLINE_KINDS:
+                foot = True  # a related box or an ad may sit before the article's last short sentence
             elif kind[i] is None and (foot or not (_is_article_sentence(t) or _is_list_item(t))):
                 mark(i, "navigation", "tail-zone")
                 # a fragment heading a last section of short sentences does not start the foot
@@ -1005,7 +1005,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if kind[i] is None and kind[i - 1] not in (None, CAPTION) and kind[i + 1] not in (None, CAPTION) \
                 and _words(T[i]) <= 15 and not _is_prose(T[i]) and not _is_subheading(i, T, kind) \
                 and not (i < first and _headline_like(T[i])) and not _is_list_item(T[i]) \
-                and not (first < i < last and _is_article_sentence(T[i])  # 'The truce took effect at noon.'
+                and not ((first < i < last or kind[i - 1] in _INLINE_KINDS and i > first)
+                         and _is_article_sentence(T[i])  # 'The truce took effect at noon.' (after a box too)
                          and re.search(r"\.[\"”’)\]]*$", T[i].rstrip())):
             mark(i, kind[i - 1], "island")
 
@@ -1026,6 +1027,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
 
 # furniture that closes an article: a comments header, an author bio, a credit line ('X contributed to this
 # report'), a byline or time stamp, a share bar. Inline boxes (related links, sign-ups, ads) do not end it.
+# boxes that also sit inside an article: after the last prose they do not begin the page foot by themselves
+_INLINE_KINDS = frozenset({"related_links", "advertisement"})
 _END_KINDS = frozenset({"comments_prompt", "author_bio", "credit_line", "byline", "share_prompt"})
 
 
