@@ -245,8 +245,11 @@ def _is_wrapped(lines: list[str]) -> bool:
         return False
     if all(line[:1].isupper() and _is_fragment(line) and _words(line) >= 5 for line in lines):
         return False  # a stack of titles (related headlines), each capitalised and none ending a sentence
-    if any(_is_dateline(line) or _is_running_time(line) for line in lines):
-        return False  # a stamp on a line of its own ('January 22, 2026' under a title, '0:00 / 1:58') is no prose
+    for a, b in zip(lines, lines[1:]):
+        last_word = (re.findall(r"[\w’']+", a) or [""])[-1].lower()
+        if (_is_dateline(b) or _is_running_time(b)) and not _FULL_STOP_RE.search(b) and not a.endswith(",") \
+                and last_word not in _FUNCTION_WORDS | {"since", "until", "by", "of"}:
+            return False  # a stamp on a line of its own ('January 22, 2026' under a title), not a wrapped '... on\nMay 5.'
     for a, b in zip(lines, lines[1:]):
         first = b.split(maxsplit=1)[0] if b.strip() else ""
         if len(a) + 1 + len(first) < 0.85 * width:
@@ -878,7 +881,7 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # section labels, headline, standfirst, byline), after it the page foot.
     prose = [kind[i] is None and _is_prose(t) for i, t in enumerate(T)]
     first = next((i for i in range(n) if prose[i]), n)
-    end = _article_end(T, kind, prose, first)
+    end = _article_end(T, kind, why, prose, first)
     for i in range(end + 1, n):
         prose[i] = False  # prose after the article's end furniture is the page's own text (a 'we are' blurb)
     last = max((i for i in range(n) if prose[i]), default=-1)
@@ -1028,21 +1031,24 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
 # furniture that closes an article: a comments header, an author bio, a credit line ('X contributed to this
 # report'), a byline or time stamp, a share bar. Inline boxes (related links, sign-ups, ads) do not end it.
 # boxes that also sit inside an article: after the last prose they do not begin the page foot by themselves
+_PUBLISHED_RE = re.compile(r"\b(posted|published|updated|modified|first appeared)\b", re.I)
 _INLINE_KINDS = frozenset({"related_links", "advertisement"})
 _END_KINDS = frozenset({"comments_prompt", "author_bio", "credit_line", "byline", "share_prompt"})
 
 
-def _article_end(T: list[str], kind: list[str | None], prose: list[bool], first: int) -> int:
+def _article_end(T: list[str], kind: list[str | None], why: list[str], prose: list[bool], first: int) -> int:
     """The index of the first end-of-article unit after the article has begun (see `_END_KINDS`) that is
     followed by little prose (at most a quarter of the prose words before it), or len(T) when there is none.
-    Prose after it is the page talking about itself (a publisher blurb, a comments policy), not the article."""
+    Prose after it is the page talking about itself (a publisher blurb, a comments policy), not the article.
+    A bare time stamp is no end (a live blog's entries each have one); a 'Posted ... updated ...' stamp is."""
     n = len(T)
     words = [_words(t) if p else 0 for t, p in zip(T, prose)]
     total = sum(words)
     before = 0
     for i in range(n):
         before += words[i]
-        if i > first and kind[i] in _END_KINDS and before > 0 and total - before <= 0.25 * before:
+        stamp = kind[i] == "byline" and why[i] == "dateline" and not _PUBLISHED_RE.search(T[i])
+        if i > first and kind[i] in _END_KINDS and not stamp and before > 0 and total - before <= 0.25 * before:
             return i
     return n
 
