@@ -313,14 +313,15 @@ _PRICE_RE = re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|po
 # a sum of state or aid money ('$500m', '£1.2 billion') is news, not a price asked of the reader
 _LARGE_SUM_RE = re.compile(r"[$£€]\s?\d[\d,.]*\s?(m|mn|bn|k|million|billion|trillion)\b", re.I)
 _LINK_ARTEFACT_RE = re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}"
-                               r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/[\w/.-]+", re.I)
+                               r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,12}/[\w/.-]+", re.I)
 _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
     "january february march april may june july august september october november december jan feb mar apr jun "
     "jul aug sep sept oct nov dec gmt bst utc et est edt pt pst cet cest eet eest ist idt am pm a m p "
     "updated published modified posted last first on at ago hour hours minute minutes min mins read day days "
-    "today yesterday week weeks month months".split())
-_TIME_OR_YEAR_RE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b(19|20)\d\d|\bago\b|\d\s?(am|pm)\b", re.I)
+    "today yesterday week weeks month months reading time".split())
+_TIME_OR_YEAR_RE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b(19|20)\d\d|\bago\b|\d\s?(am|pm)\b"
+                              r"|\b\d+\s?min(ute)?s?\b.*\bread|\bread(ing)? time\b", re.I)  # '4 min reading time' 
 _NAME = r"(?:[A-Z][\w’'.-]*|(?:al|el|bin|ibn|abu|de|da|van|von|der|le|la)(?:-\w+)?)"
 _PERSON = rf"{_NAME}(?:\s+{_NAME}){{1,3}}(?:\s+in\s+{_NAME}(?:\s+{_NAME}){{0,2}})?"
 _NAME_LINE_RE = re.compile(
@@ -517,8 +518,8 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
         photo_of = _PHOTO_OF_RE.match(parts[0])
         if one in rules.solo_agencies or one in agencies_low and labelled:
             agency = parts[0]
-        elif photo_of and (photo_of.group(1).isupper() or photo_of.group(1).lower() in agencies_low):
-            agency = photo_of.group(1)  # 'AA Photo', 'ST photo', 'Reuters Pictures': an agency's photo credit
+        elif photo_of:
+            agency = photo_of.group(1)  # 'AA Photo', 'Ledger photo', 'Reuters Pictures': a named photo credit
         elif _PHOTO_BY_RE.match(parts[0]):
             agency = _PHOTO_BY_RE.match(parts[0]).group(1)  # 'Photo MSF', 'Photo: Name'
         elif _ORG_NAME_CREDIT_RE.match(parts[0]):
@@ -742,6 +743,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     matched: list[Rule | None] = [None] * n
     for i, t in enumerate(T):
         rule = _match_rule(t, ruleset)
+        if rule and rule.kind == "navigation" and "©" in t and _captionlike(t) and _caption(units[i], rules):
+            rule = None  # '... in Jeddah. © Agency' is a caption's credit, not the site's copyright line
         if rule and (rule.kind != "byline" or i < max(n // 2, 1)):
             matched[i] = rule
             mark(i, rule.kind, rule.name)
@@ -808,7 +811,7 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             mark(i, "byline", "dateline")  # inside the body, only stamps with a clock time or a publishing word
             body_subhead = (0 < i < n - 1 and kind[i - 1] is None and any(prose_now[:i]) and prose_now[i + 1]
                             and not _is_name_line(T[i - 1]) and not re.search(
-                r"\d[:.]\d\d|\b(updated|published|posted|modified|ago)\b", t, re.I))
+                r"\d[:.]\d\d|\b(updated|published|posted|modified|ago|read|reading)\b", t, re.I))
             if body_subhead:
                 kind[i], why[i] = None, ""
         elif len(seen[t.strip().lower()]) > 1 and words <= 12 and not _headline_like(t):
@@ -856,7 +859,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         # the lines of the box above its first rule ('This article is for subscribers.' / 'Have an account? Sign
         # in'): short, not prose, addressing the reader or asking for an action, in the same block
         j = i - 1
-        while j >= 0 and kind[j] is None and units[j].block == units[i].block and kind[i] in _BOX_KINDS \
+        while j >= 0 and kind[j] is None and (units[j].block == units[i].block or "\n\n" not in text) \
+                and kind[i] in _BOX_KINDS \
                 and _words(T[j]) <= 15 and not _is_prose(T[j]) and not _is_reported(T[j]) \
                 and (_address_density(T[j]) > 0 or _has_cta_sentence(T[j]) or _CTA_RE.search(T[j].split("?")[-1].strip())):
             mark(j, kind[i], "box-lead")
@@ -999,7 +1003,7 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if kind[i] is not None:
             continue
         if kind[i - 1] == "navigation" and (i == n - 1 or kind[i + 1] == "navigation") \
-                and all(k is not None for k in kind[i + 1:]):
+                and all(k is not None for k in kind[i + 1:]) and not (i <= last and prose[i]):
             mark(i, "navigation", "foot-island")
         else:
             break
@@ -1034,6 +1038,19 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
 _PUBLISHED_RE = re.compile(r"\b(posted|published|updated|modified|first appeared)\b", re.I)
 _INLINE_KINDS = frozenset({"related_links", "advertisement"})
 _END_KINDS = frozenset({"comments_prompt", "author_bio", "credit_line", "byline", "share_prompt"})
+# a comments header or an author bio never comes before article text; the weaker end kinds need a stretch of
+# furniture (three or more units) before the next prose: one stray byline or share button inside the text is no end
+_STRONG_END_KINDS = frozenset({"comments_prompt", "author_bio"})
+
+
+def _furniture_stretch(kind: list[str | None], prose: list[bool], i: int) -> int:
+    """How many removed units (captions aside) follow unit `i`, itself included, before the next prose unit."""
+    count = 0
+    for j in range(i, len(kind)):
+        if prose[j]:
+            break
+        count += kind[j] not in (None, CAPTION)
+    return count
 
 
 def _article_end(T: list[str], kind: list[str | None], why: list[str], prose: list[bool], first: int) -> int:
@@ -1048,7 +1065,8 @@ def _article_end(T: list[str], kind: list[str | None], why: list[str], prose: li
     for i in range(n):
         before += words[i]
         stamp = kind[i] == "byline" and why[i] == "dateline" and not _PUBLISHED_RE.search(T[i])
-        if i > first and kind[i] in _END_KINDS and not stamp and before > 0 and total - before <= 0.25 * before:
+        if i > first and kind[i] in _END_KINDS and not stamp and before > 0 and total - before <= 0.25 * before \
+                and (kind[i] in _STRONG_END_KINDS or _furniture_stretch(kind, prose, i) >= 3):
             return i
     return n
 
