@@ -698,3 +698,11 @@ def test_second_blind_set_stays_at_its_level():
     assert total.recall >= 0.997 and total.leaked <= 0.004, total
     for shape, sc in bench.gold_in(BLIND2).items():
         assert sc.recall >= 0.999, (shape, sc)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_long_call_to_action_with_an_object_is_not_prose_but_reported_speech_is(shape: str):
+    cta = "Join the Northern Ledger on WhatsApp and be the first to know what is happening across the region."
+    said = "Join the march now, organisers told residents in Tyre as the talks resumed in Cairo on Sunday."
+    body, det = clean(make([A1, A2, cta, A3, said, A4], shape))
+    assert paragraphs(body) == [A1, A2, A3, said, A4], kinds_of(det)

@@ -355,6 +355,8 @@ def _is_prose(text: str) -> bool:
     if _words(text) < 12 or not _SENTENCE_END_RE.search(text.rstrip()) \
             or _you_density(text) >= 0.04 and not _is_reported(text):  # '..., one MP said, and you see ...'
         return False
+    if _CTA_RE.match(text.strip()) and _CTA_OBJECT_RE.search(text) and not _is_reported(text):
+        return False  # 'Join the Ledger on WhatsApp and be the first to know ...' asks for an action
     density = _address_density(text)
     # 'Catch up on our coverage ...' is not prose; 'Follow the talks, one MP said, and you see ...' is
     return density == 0 or density < 0.1 and (not _has_cta_sentence(text) or _is_reported(text))
