@@ -24,6 +24,10 @@ by line; the units of a block removed with one kind make one span. Units are cla
      related-links header, related headlines without a label (headline-like lines in a row in the body), the
      remaining fragments of a block that is mostly boilerplate, a short fragment between two removed units (an
      island), the blurb inside a sign-up box, a colon lead-in of boilerplate, a media player's title.
+  7. page structure (round 2, shapes not wording): the article ends at end furniture (a comments header, an
+     author bio, or a credit/byline/share unit opening a stretch of furniture) followed by little prose; a
+     media player's running time takes its title and package blurb; breadcrumbs, flattened menus, 'Label: value'
+     metadata, widget placeholders and bare URLs go by their shape; Title Case headlines hold function words.
 Reported speech ('Follow the talks, one MP said, and you see ...') is never a call to action.
 Anything not classified is article text; a lone short line between prose paragraphs is a subheading.
 """
