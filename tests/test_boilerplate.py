@@ -599,7 +599,7 @@ def test_a_video_package_goes_with_its_running_time_title_and_blurb(shape: str):
               "Relatives in Amman say they have heard nothing for weeks. Dana Kovac reports from Amman."]
     body, det = clean(make([A1, A2] + player + [A3, A4], shape))
     assert paragraphs(body) == ARTICLE, kinds_of(det)
-    body, det = clean(make([A1, A2, "Player unavailable", "0:00 / 3:21", A3, A4], shape))
+    body, det = clean(make([A1, A2, "The clip cannot be played here", "0:00 / 3:21", A3, A4], shape))
     assert paragraphs(body) == ARTICLE, kinds_of(det)
 
 
@@ -706,3 +706,20 @@ def test_a_long_call_to_action_with_an_object_is_not_prose_but_reported_speech_i
     said = "Join the march now, organisers told residents in Tyre as the talks resumed in Cairo on Sunday."
     body, det = clean(make([A1, A2, cta, A3, said, A4], shape))
     assert paragraphs(body) == [A1, A2, A3, said, A4], kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("furniture", ["Duration 1:54", "Facebook Telegram Email Print Copy", "Loading..."])
+def test_furniture_between_headline_and_standfirst_keeps_both(furniture: str, shape: str):
+    headline = "Mediators propose a new timetable for the second phase of the truce"
+    standfirst = "Envoys in Cairo hope to close the gaps before the holiday"
+    blocks = ["Home", "World", "Middle East", headline, furniture, standfirst] + ARTICLE
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == [headline, standfirst] + ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_short_subheading_over_a_player_stays(shape: str):
+    blocks = [A1, A2, "Border talks", "Duration 1:54", A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == [A1, A2, "Border talks", A3, A4], kinds_of(det)

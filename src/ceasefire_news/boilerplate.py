@@ -706,6 +706,8 @@ _BOX_KINDS = frozenset({"newsletter_signup", "subscription_appeal", "membership_
 # a menu, a section label or a sign-up box between two groups of headline-like lines in the page head (bylines,
 # share bars, ads, captions and player links may sit between a headline and its standfirst)
 _HEAD_BOUNDARY_KINDS = frozenset({"navigation", "cookie_notice", "subscription_appeal", "newsletter_signup"})
+# furniture that sits between a headline and its standfirst (a share bar, a player, a placeholder), not a menu
+_NOT_HEAD_BOUNDARY = frozenset({"flat-menu", "ui-status", "player", "player-title", "player-blurb", "metadata-label"})
 READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
                            "related_links", "advertisement", "comments_prompt", "cookie_notice"})
 
@@ -848,8 +850,13 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if _is_running_time(t):
             if kind[i] is None:
                 mark(i, "navigation", "player")
+            # the title above: a labelled one ('WATCH | ...:'), or any fragment once the article has begun (in the
+            # page head, the line above a player may be the headline)
+            labelled = T[i - 1].rstrip().endswith(":") or "|" in T[i - 1] if i > 0 else False
+            begun = any(kind[k] is None and _is_prose(T[k]) for k in range(max(i - 1, 0)))
             if i > 0 and kind[i - 1] is None and _words(T[i - 1]) <= 20 and not _is_prose(T[i - 1]) \
-                    and (_is_fragment(T[i - 1]) or T[i - 1].rstrip().endswith(":")):
+                    and (labelled or begun and _is_fragment(T[i - 1]) and _words(T[i - 1]) >= 4
+                         and not _is_list_item(T[i - 1])):  # a short subheading may stand over a player
                 mark(i - 1, "navigation", "player-title")
             if i + 1 < n and kind[i + 1] is None and _is_package_blurb(T[i + 1]):
                 mark(i + 1, "navigation", "player-blurb")
@@ -924,7 +931,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # only the last group of headline-like lines before the article is its headline and standfirst: one above
     # a menu or section label is a tagline or a promoted story ('The Pulse of ...', 'Live: ...')
     for b in range(min(first, n) - 1, -1, -1):
-        if kind[b] in _HEAD_BOUNDARY_KINDS and not (kind[b] == "navigation" and re.search(r"\d", T[b])):
+        if kind[b] in _HEAD_BOUNDARY_KINDS and not (kind[b] == "navigation" and re.search(r"\d", T[b])) \
+                and why[b] not in _NOT_HEAD_BOUNDARY:
             # a masthead or label under the headline, with no headline below it, is no boundary: look higher
             if any(kind[j] is None and _headline_like(T[j]) for j in range(b + 1, min(first, n))):
                 for i in range(b):
@@ -1061,17 +1069,20 @@ def _furniture_stretch(kind: list[str | None], prose: list[bool], i: int) -> int
 
 def _article_end(T: list[str], kind: list[str | None], why: list[str], prose: list[bool], first: int) -> int:
     """The index of the first end-of-article unit after the article has begun (see `_END_KINDS`) that is
-    followed by little prose (at most a quarter of the prose words before it), or len(T) when there is none.
+    followed by little prose (at most two prose units, and at most a quarter of the prose words before it), or
+    len(T) when there is none.
     Prose after it is the page talking about itself (a publisher blurb, a comments policy), not the article.
     A bare time stamp is no end (a live blog's entries each have one); a 'Posted ... updated ...' stamp is."""
     n = len(T)
     words = [_words(t) if p else 0 for t, p in zip(T, prose)]
+    units_after = [sum(prose[i + 1:]) for i in range(n)]
     total = sum(words)
     before = 0
     for i in range(n):
         before += words[i]
         stamp = kind[i] == "byline" and why[i] == "dateline" and not _PUBLISHED_RE.search(T[i])
         if i > first and kind[i] in _END_KINDS and not stamp and before > 0 and total - before <= 0.25 * before \
+                and units_after[i] <= 2 \
                 and (kind[i] in _STRONG_END_KINDS or _furniture_stretch(kind, prose, i) >= 3):
             return i
     return n
