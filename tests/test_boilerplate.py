@@ -723,3 +723,17 @@ def test_a_short_subheading_over_a_player_stays(shape: str):
     blocks = [A1, A2, "Border talks", "Duration 1:54", A3, A4]
     body, det = clean(make(blocks, shape))
     assert paragraphs(body) == [A1, A2, "Border talks", A3, A4], kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_last_short_sentence_after_a_player_stays(shape: str):
+    last = "Diplomats said the talks could take several days."
+    body, det = clean(make(ARTICLE + ["Duration 1:54", last], shape))
+    assert paragraphs(body) == ARTICLE + [last], kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_comments_header_before_reported_article_text_does_not_end_the_article(shape: str):
+    blocks = [A1, A2, A3, "Comments", A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)

@@ -706,7 +706,8 @@ _BOX_KINDS = frozenset({"newsletter_signup", "subscription_appeal", "membership_
 # a menu, a section label or a sign-up box between two groups of headline-like lines in the page head (bylines,
 # share bars, ads, captions and player links may sit between a headline and its standfirst)
 _HEAD_BOUNDARY_KINDS = frozenset({"navigation", "cookie_notice", "subscription_appeal", "newsletter_signup"})
-# furniture that sits between a headline and its standfirst (a share bar, a player, a placeholder), not a menu
+# furniture that sits between a headline and its standfirst or between paragraphs (a share bar, a player, a
+# placeholder), not a menu: no head boundary, and no start of the page foot
 _NOT_HEAD_BOUNDARY = frozenset({"flat-menu", "ui-status", "player", "player-title", "player-blurb", "metadata-label"})
 READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
                            "related_links", "advertisement", "comments_prompt", "cookie_notice"})
@@ -945,7 +946,7 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         foot = False
         for i in range(last + 1, n):
             t = T[i]
-            if kind[i] not in (None, CAPTION) and kind[i] not in _INLINE_KINDS:
+            if kind[i] not in (None, CAPTION) and kind[i] not in _INLINE_KINDS and why[i] not in _NOT_HEAD_BOUNDARY:
                 foot = True  # a related box or an ad may sit before the article's last short sentence
             elif kind[i] is None and (foot or not (_is_article_sentence(t) or _is_list_item(t))):
                 mark(i, "navigation", "tail-zone")
@@ -1016,7 +1017,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     for i in range(n - 1, 0, -1):
         if kind[i] is not None:
             continue
-        if kind[i - 1] == "navigation" and (i == n - 1 or kind[i + 1] == "navigation") \
+        if kind[i - 1] == "navigation" and why[i - 1] not in _NOT_HEAD_BOUNDARY \
+                and (i == n - 1 or kind[i + 1] == "navigation") \
                 and all(k is not None for k in kind[i + 1:]) and not (i <= last and prose[i]):
             mark(i, "navigation", "foot-island")
         else:
@@ -1070,19 +1072,22 @@ def _furniture_stretch(kind: list[str | None], prose: list[bool], i: int) -> int
 def _article_end(T: list[str], kind: list[str | None], why: list[str], prose: list[bool], first: int) -> int:
     """The index of the first end-of-article unit after the article has begun (see `_END_KINDS`) that is
     followed by little prose (at most two prose units, and at most a quarter of the prose words before it), or
-    len(T) when there is none.
+    len(T) when there is none. Prose after it that quotes or reports someone keeps the article going.
     Prose after it is the page talking about itself (a publisher blurb, a comments policy), not the article.
     A bare time stamp is no end (a live blog's entries each have one); a 'Posted ... updated ...' stamp is."""
     n = len(T)
     words = [_words(t) if p else 0 for t, p in zip(T, prose)]
     units_after = [sum(prose[i + 1:]) for i in range(n)]
+    # the page talking about itself reports nobody: a quotation or a reporting verb after it is article text
+    reported_after = [any(prose[j] and (_is_reported(T[j]) or _has_reporting_verb(T[j]) or re.search(r"[“”\"]", T[j]))
+                          for j in range(i + 1, n)) for i in range(n)]
     total = sum(words)
     before = 0
     for i in range(n):
         before += words[i]
         stamp = kind[i] == "byline" and why[i] == "dateline" and not _PUBLISHED_RE.search(T[i])
         if i > first and kind[i] in _END_KINDS and not stamp and before > 0 and total - before <= 0.25 * before \
-                and units_after[i] <= 2 \
+                and units_after[i] <= 2 and not reported_after[i] \
                 and (kind[i] in _STRONG_END_KINDS or _furniture_stretch(kind, prose, i) >= 3):
             return i
     return n
