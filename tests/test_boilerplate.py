@@ -534,3 +534,206 @@ def test_held_out_set_stays_at_its_level():
     assert total.recall >= 0.99 and total.leaked <= 0.005, total
     for shape, sc in bench.gold_in(HELDOUT).items():
         assert sc.recall >= 0.999, (shape, sc)
+
+
+# ------------------------------------------------------------------------------------------- structural signals
+# (round 2: properties of any page's furniture, not wording; every snippet here is written for the tests)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_prose_after_the_articles_end_furniture_is_the_page_talking_about_itself(shape: str):
+    foot = ["Mira Castell is a foreign correspondent for The Northern Ledger.",
+            "The Northern Ledger has reported from the Middle East since 1952 and publishes its journalism in "
+            "four languages every day."]
+    body, det = clean(make(ARTICLE + foot, shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_live_blogs_time_stamps_do_not_end_the_article(shape: str):
+    blocks = [A1, "09:10", A2, "11:45", A3, "16:20", A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_end_furniture_followed_by_much_article_text_does_not_end_it(shape: str):
+    blocks = [A1, "Share", A2, A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("caption, credit", [
+    ("Families queue for bread at a bakery in Kassala on Sunday. — AFP", "AFP"),
+    ("A convoy crosses the bridge near Rafah in late 2025Image: Omar Haddad/Reuters", "Omar Haddad/Reuters"),
+    ("Medics carry a stretcher at a field clinic near Malakal (Photo UNMISS)", "Photo UNMISS"),
+    ("Soldiers on patrol near the border. File photo: EPA", "EPA"),
+    ("Children play in a school courtyard in Mosul (Ledger photo)", "Ledger photo"),
+    ("A nurse weighs a baby at a clinic in Kandahar (Northern Ledger: Sam Ortiz)", "Northern Ledger: Sam Ortiz"),
+    ("Delegates arrive at the talks venue in Jeddah, on March 4, 2026. © Saudi Press Agency, via AFP",
+     "Saudi Press Agency, via AFP"),
+    ("Trucks wait at the crossing in Kerem Shalom. – Screengrab from a news channel",
+     "Screengrab from a news channel"),
+])
+def test_credits_after_a_dash_a_glued_or_lower_case_label_or_a_copyright_sign(caption: str, credit: str,
+                                                                               shape: str):
+    body, det = clean(make([A1, A2, caption, A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+    assert [c.credit for c in det.captions] == [credit]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("sentence", [
+    "The ceasefire held — for now.",
+    "Fighting resumed near the airport on Sunday, residents said — Reuters",
+    "The figure came from one source: a senior official at the ministry",
+    "© 2026 Northern Ledger",
+])
+def test_dashes_and_labels_in_article_sentences_are_no_credits(sentence: str, shape: str):
+    body, det = clean(make([A1, A2, sentence, A3, A4], shape))
+    assert det.captions == [], kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_video_package_goes_with_its_running_time_title_and_blurb(shape: str):
+    player = ["VIDEO | Families wait at the crossing:", "Duration 1:54",
+              "Relatives in Amman say they have heard nothing for weeks. Dana Kovac reports from Amman."]
+    body, det = clean(make([A1, A2] + player + [A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+    body, det = clean(make([A1, A2, "The clip cannot be played here", "0:00 / 3:21", A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_an_article_paragraph_after_a_player_stays_unless_it_is_a_package_blurb(shape: str):
+    said = "Relatives in Amman said they had heard nothing for weeks, according to a local charity."
+    body, det = clean(make([A1, A2, "Duration 1:54", said, A3, A4], shape))
+    assert said in paragraphs(body), kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("line", ["Loading...", "Please wait…", "Words by: Ana Ruiz", "Video by: LEDGER TV",
+                                  "Topics: Ceasefire, Diplomacy and Aid", "4 min reading time",
+                                  "Facebook Telegram Email Print Copy",
+                                  "Home » World » Middle East » Truce extended by two days",
+                                  "ledger.example/world/truce-extended-2026",
+                                  "Some material for this story was supplied by news agencies."])
+def test_page_furniture_by_its_shape(line: str, shape: str):
+    body, det = clean(make([A1, line, A2, A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+    # a stray byline-like or credit-like line before the last paragraph does not end the article
+    body, det = clean(make([A1, A2, A3, line, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("line", ["Gaza: what comes next", "Follow-up talks are due in March.",
+                                  "Then the shelling stopped.", "Talks in Doha"])
+def test_subheadings_and_sentences_shaped_like_labels_stay(line: str, shape: str):
+    blocks = [A1, A2, line, A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == blocks, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_title_case_headline_is_a_headline_and_a_masthead_under_it_no_boundary(shape: str):
+    head = ["Home", "World", "Middle East", "Mediators Push For Second Phase Of Gaza Truce", "Northern Ledger",
+            "By Ana Ruiz", "March 3, 2026"]
+    body, det = clean(make(head + ARTICLE, shape), source="Northern Ledger")
+    assert paragraphs(body) == ["Mediators Push For Second Phase Of Gaza Truce"] + ARTICLE, kinds_of(det)
+
+
+def test_a_name_stack_over_a_date_is_a_byline_and_a_date_ending_a_wrapped_sentence_stays():
+    wrapped = ("The agreement between the two delegations was finally signed in the Qatari capital Doha on\n"
+               "March 2, 2026.")
+    text = "\n\n".join(["Ana Ruiz | Tomas Berg in Beirut\n03/02/2026March 2, 2026", A1, wrapped, A2, A3])
+    body, det = clean(text)
+    assert paragraphs(body) == [A1, wrapped.replace("\n", " "), A2, A3], kinds_of(det)
+    assert "byline" in kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_paywall_lines_above_a_subscription_box_go_with_it(shape: str):
+    box = ["This report is for our subscribers only.", "Have an account? Log in",
+           "Start your subscription today for $1 a week.", "Subscribe now"]
+    if shape == "paragraphs":
+        text = "\n\n".join([A1, A2, "\n".join(box), A3, A4])
+    else:
+        text = make([A1, A2] + box + [A3, A4], shape)
+    body, det = clean(text)
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_related_headlines_under_a_label_after_furniture_go_and_a_subheading_after_a_link_list_stays(shape: str):
+    related = ["Skip related section", "More on the truce", "Hospitals in the north run short of fuel",
+               "Mediators propose a new timetable for the second phase"]
+    tags = ["Gaza", "Israel", "Egypt", "The border question"]
+    body, det = clean(make([A1] + related + [A2] + tags + [A3, A4], shape))
+    assert paragraphs(body) == [A1, A2, "The border question", A3, A4], kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_articles_last_short_sentence_after_a_related_box_stays(shape: str):
+    last = "The vigil ended at midnight."
+    blocks = ARTICLE + ["Related stories", "Hospitals in the north run short of fuel as winter sets in", last,
+                        "About the author", "Ana Ruiz", "Reporter"]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == ARTICLE + [last], kinds_of(det)
+
+
+# ------------------------------------------------------------------------------------------- the second blind set
+BLIND2 = ROOT / "tests" / "data" / "boilerplate_blind2"
+
+
+def test_second_blind_set_stays_at_its_level():
+    """The second blind set after round 2 (no longer blind: its errors were read, though the fixes are
+    structural signals tested above on snippets of their own). Recall >= 0.997, leak <= 0.4%, and its gold
+    bodies fed back in lose nothing."""
+    bench = _bench()
+    if not (BLIND2 / "index.json").exists():
+        pytest.skip("no second blind set")
+    result = bench.run(BLIND2, "bag", {"ours": bench.ours})
+    total = result["total"]["ours"]
+    assert len(result["cases"]) >= 30
+    assert total.recall >= 0.997 and total.leaked <= 0.004, total
+    for shape, sc in bench.gold_in(BLIND2).items():
+        assert sc.recall >= 0.999, (shape, sc)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_long_call_to_action_with_an_object_is_not_prose_but_reported_speech_is(shape: str):
+    cta = "Join the Northern Ledger on WhatsApp and be the first to know what is happening across the region."
+    said = "Join the march now, organisers told residents in Tyre as the talks resumed in Cairo on Sunday."
+    body, det = clean(make([A1, A2, cta, A3, said, A4], shape))
+    assert paragraphs(body) == [A1, A2, A3, said, A4], kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("furniture", ["Duration 1:54", "Facebook Telegram Email Print Copy", "Loading..."])
+def test_furniture_between_headline_and_standfirst_keeps_both(furniture: str, shape: str):
+    headline = "Mediators propose a new timetable for the second phase of the truce"
+    standfirst = "Envoys in Cairo hope to close the gaps before the holiday"
+    blocks = ["Home", "World", "Middle East", headline, furniture, standfirst] + ARTICLE
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == [headline, standfirst] + ARTICLE, kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_short_subheading_over_a_player_stays(shape: str):
+    blocks = [A1, A2, "Border talks", "Duration 1:54", A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == [A1, A2, "Border talks", A3, A4], kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_last_short_sentence_after_a_player_stays(shape: str):
+    last = "Diplomats said the talks could take several days."
+    body, det = clean(make(ARTICLE + ["Duration 1:54", last], shape))
+    assert paragraphs(body) == ARTICLE + [last], kinds_of(det)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_comments_header_before_reported_article_text_does_not_end_the_article(shape: str):
+    blocks = [A1, A2, A3, "Comments", A4]
+    body, det = clean(make(blocks, shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)

@@ -24,6 +24,10 @@ by line; the units of a block removed with one kind make one span. Units are cla
      related-links header, related headlines without a label (headline-like lines in a row in the body), the
      remaining fragments of a block that is mostly boilerplate, a short fragment between two removed units (an
      island), the blurb inside a sign-up box, a colon lead-in of boilerplate, a media player's title.
+  7. page structure (round 2, shapes not wording): the article ends at end furniture (a comments header, an
+     author bio, or a credit/byline/share unit opening a stretch of furniture) followed by little prose; a
+     media player's running time takes its title and package blurb; breadcrumbs, flattened menus, 'Label: value'
+     metadata, widget placeholders and bare URLs go by their shape; Title Case headlines hold function words.
 Reported speech ('Follow the talks, one MP said, and you see ...') is never a call to action.
 Anything not classified is article text; a lone short line between prose paragraphs is a subheading.
 """
@@ -246,6 +250,11 @@ def _is_wrapped(lines: list[str]) -> bool:
     if all(line[:1].isupper() and _is_fragment(line) and _words(line) >= 5 for line in lines):
         return False  # a stack of titles (related headlines), each capitalised and none ending a sentence
     for a, b in zip(lines, lines[1:]):
+        last_word = (re.findall(r"[\w’']+", a) or [""])[-1].lower()
+        if (_is_dateline(b) or _is_running_time(b)) and not _FULL_STOP_RE.search(b) and not a.endswith(",") \
+                and last_word not in _FUNCTION_WORDS | {"since", "until", "by", "of"}:
+            return False  # a stamp on a line of its own ('January 22, 2026' under a title), not a wrapped '... on\nMay 5.'
+    for a, b in zip(lines, lines[1:]):
         first = b.split(maxsplit=1)[0] if b.strip() else ""
         if len(a) + 1 + len(first) < 0.85 * width:
             return False
@@ -279,7 +288,7 @@ _FULL_STOP_RE = re.compile(r"[.!?…][\"”’)\]]*$|[\"”]$")
 _CTA_RE = re.compile(
     r"^(?P<verb>sign ?up|subscribe|join|follow|share|download|get|click|tap|register|log ?in|sign ?in|donate|support"
     r"|read more|read|watch|listen|see|explore|discover|learn more|try|start|upgrade|unlock|install|add|save"
-    r"|comment|view|show|manage|continue|remind|catch up|stay|keep up|tap the|find out)\b", re.I)
+    r"|comment|view|show|manage|continue|remind|catch up|stay|keep up|tap the|find out)\b(?![-’'])", re.I)
 _CTA_KIND = [
     (re.compile(r"newsletter|inbox|e-?mail|sign ?up|alerts|latest (news|updates)|updated", re.I), "newsletter_signup"),
     (re.compile(r"\bsubscri|donat|support|contribut|premium|upgrade|unlock|\$|£|€|per month|a month", re.I),
@@ -307,18 +316,20 @@ _PRICE_RE = re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|po
                        r"(month|week|year)\b|\b(per|a|/)\s?month\b", re.I)
 # a sum of state or aid money ('$500m', '£1.2 billion') is news, not a price asked of the reader
 _LARGE_SUM_RE = re.compile(r"[$£€]\s?\d[\d,.]*\s?(m|mn|bn|k|million|billion|trillion)\b", re.I)
-_LINK_ARTEFACT_RE = re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}", re.I)
+_LINK_ARTEFACT_RE = re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}"
+                               r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,12}/[\w/.-]+", re.I)
 _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
     "january february march april may june july august september october november december jan feb mar apr jun "
     "jul aug sep sept oct nov dec gmt bst utc et est edt pt pst cet cest eet eest ist idt am pm a m p "
     "updated published modified posted last first on at ago hour hours minute minutes min mins read day days "
-    "today yesterday week weeks month months".split())
-_TIME_OR_YEAR_RE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b(19|20)\d\d|\bago\b|\d\s?(am|pm)\b", re.I)
+    "today yesterday week weeks month months reading time".split())
+_TIME_OR_YEAR_RE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b(19|20)\d\d|\bago\b|\d\s?(am|pm)\b"
+                              r"|\b\d+\s?min(ute)?s?\b.*\bread|\bread(ing)? time\b", re.I)  # '4 min reading time' 
 _NAME = r"(?:[A-Z][\w’'.-]*|(?:al|el|bin|ibn|abu|de|da|van|von|der|le|la)(?:-\w+)?)"
 _PERSON = rf"{_NAME}(?:\s+{_NAME}){{1,3}}(?:\s+in\s+{_NAME}(?:\s+{_NAME}){{0,2}})?"
 _NAME_LINE_RE = re.compile(
-    rf"^(?:[Bb]y\s+)?{_PERSON}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+with\s+|,\s+and\s+){_PERSON})*"
+    rf"^(?:[Bb]y\s+)?{_PERSON}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s*\|\s*|\s+with\s+|,\s+and\s+){_PERSON})*"
     rf"(?:,\s*[A-Z]{{2,6}})?$")
 _ROLE_RE = re.compile(
     r"\b(correspondent|editor|analyst|reporter|writer|columnist|bureau chief|contributor|producer|photographer"
@@ -348,6 +359,8 @@ def _is_prose(text: str) -> bool:
     if _words(text) < 12 or not _SENTENCE_END_RE.search(text.rstrip()) \
             or _you_density(text) >= 0.04 and not _is_reported(text):  # '..., one MP said, and you see ...'
         return False
+    if _CTA_RE.match(text.strip()) and _CTA_OBJECT_RE.search(text) and not _is_reported(text):
+        return False  # 'Join the Ledger on WhatsApp and be the first to know ...' asks for an action
     density = _address_density(text)
     # 'Catch up on our coverage ...' is not prose; 'Follow the talks, one MP said, and you see ...' is
     return density == 0 or density < 0.1 and (not _has_cta_sentence(text) or _is_reported(text))
@@ -411,9 +424,80 @@ def _reads_as_boilerplate(text: str) -> bool:
 def _headline_like(text: str) -> bool:
     """A headline or standfirst: a few words of mixed case, no reader address, no call to action."""
     n = _words(text)
-    return (4 <= n <= 45 and any(w[:1].islower() for w in _WORD_RE.findall(text)) and not text.isupper()
+    return (4 <= n <= 45 and (any(w[:1].islower() for w in _WORD_RE.findall(text)) or _is_title_case_headline(text))
+            and not text.isupper()
             and _you_density(text) < 0.04 and not _CTA_RE.match(text) and not _LINK_ARTEFACT_RE.search(text)
             and not _is_dateline(text) and not _PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)))
+
+
+_FUNCTION_WORDS = frozenset("a an the of in on at to for from with by over after before as and or but into "
+                            "amid against about under near between is are was be".split())
+
+
+def _is_title_case_headline(text: str) -> bool:
+    """A headline in Title Case ('Pakistan, Afghan Taliban Extend Border Truce After Istanbul Talks'): six or
+    more capitalised words, at least one of them a function word ('After', 'Of'); a menu line has none."""
+    words = _WORD_RE.findall(text)
+    return len(words) >= 6 and all(w[:1].isupper() or w[:1].isdigit() for w in words) \
+        and any(w.lower() in _FUNCTION_WORDS for w in words) and not re.search(r"[|»›•·]", text)
+
+
+# --------------------------------------------------------------------------------------------- page furniture
+# a player's running time: 'Duration 2:07', '0:00 0:01:58 0:00', 'Listen | 4:38', '3:12 min'
+_RUNNING_TIME_RE = re.compile(
+    r"^(?:(?:duration|length|running time|runtime|watch|listen|play|video|audio)\W*)?\d{1,2}:\d\d(?::\d\d)?"
+    r"(?:\s*(?:/|of)?\s*\d{1,2}:\d\d(?::\d\d)?)*(?:\s*(?:min|mins|minutes))?$", re.I)
+# the closing sentence of a video package's blurb: 'CBC's Name Surname reports from Tyre.'
+_PACKAGE_CLOSER_RE = re.compile(r"(?:^|[.!?]\s+)(?:[A-Z][\w’'.-]*\s+){1,4}(?:reports|has more|explains|has the story)"
+                                r"(?:\s+from\s+[A-Z][\w .’'-]{1,40})?\.$")
+_UI_STATUS_RE = re.compile(r"^[A-Z]\w*(?: \w+)?\s*(?:\.{3}|…)$")
+_LABEL_VALUE_RE = re.compile(r"^([A-Za-z][\w’']*(?: [\w’']+)?)\s*:\s*(\S.{0,80})$")
+_CRUMB_SEP_RE = re.compile(r"\s+[»›>/|]\s+")
+_BARE_URL_RE = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/\S+")
+
+
+def _is_running_time(text: str) -> bool:
+    """A media player's time display. Several times, or a label such as 'Duration', make it a player; a lone
+    '14:05' may be a live blog's stamp."""
+    t = text.strip()
+    return bool(_RUNNING_TIME_RE.match(t)) and (len(re.findall(r"\d:\d\d", t)) >= 2 or not t[:1].isdigit())
+
+
+def _is_package_blurb(text: str) -> bool:
+    """The blurb under a video: short, no quotation, closing with 'Name reports (from Place).'"""
+    return _words(text) <= 45 and not re.search(r"[“”\"]", text) and bool(_PACKAGE_CLOSER_RE.search(text.strip()))
+
+
+def _is_ui_status(text: str) -> bool:
+    """'Loading...', 'Please wait…': one or two words and an ellipsis, a widget's placeholder."""
+    return bool(_UI_STATUS_RE.match(text.strip()))
+
+
+def _is_metadata_label(text: str) -> bool:
+    """A 'Label: value' line of page metadata: a credit ('Text by: Name', 'Video by: OUTLET') or a list of tags
+    ('Topic: Unrest, Conflict and War'), never a sentence."""
+    m = _LABEL_VALUE_RE.match(text.strip())
+    if not m or not _is_fragment(text):
+        return False
+    label, value = m.group(1).lower(), m.group(2)
+    if label == "by" or label.endswith(" by"):
+        return _words(value) <= 6
+    items = [x for x in re.split(r"\s*[,;]\s*|\s+and\s+", value) if x]
+    return len(items) >= 2 and all(x[:1].isupper() and _words(x) <= 3 for x in items)
+
+
+def _is_flat_menu(text: str) -> bool:
+    """A menu or share bar flattened onto one line ('Facebook X WhatsApp Telegram Email Print'): five or more
+    words, every one capitalised, no function word, no punctuation (a Title Case headline has 'Of', 'After')."""
+    words = text.split()
+    return len(words) >= 5 and all(w[:1].isupper() and re.fullmatch(r"[\w&+’'-]+", w) for w in words) \
+        and not any(w.lower() in _FUNCTION_WORDS for w in words)
+
+
+def _is_breadcrumb(text: str) -> bool:
+    """'Home » Politics » Headline': three or more parts joined by separators, the leading ones short."""
+    parts = _CRUMB_SEP_RE.split(text.strip())
+    return len(parts) >= 3 and all(1 <= _words(p) <= 4 for p in parts[:-1]) and "\n" not in text
 
 
 # --------------------------------------------------------------------------------------------- captions
@@ -440,8 +524,13 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
         photo_of = _PHOTO_OF_RE.match(parts[0])
         if one in rules.solo_agencies or one in agencies_low and labelled:
             agency = parts[0]
-        elif photo_of and (photo_of.group(1).isupper() or photo_of.group(1).lower() in agencies_low):
-            agency = photo_of.group(1)  # 'AA Photo', 'IHA Photo', 'Reuters Pictures': an agency's photo credit
+        elif photo_of:
+            agency = photo_of.group(1)  # 'AA Photo', 'Ledger photo', 'Reuters Pictures': a named photo credit
+        elif _PHOTO_BY_RE.match(parts[0]):
+            agency = _PHOTO_BY_RE.match(parts[0]).group(1)  # 'Photo MSF', 'Photo: Name'
+        elif _ORG_NAME_CREDIT_RE.match(parts[0]):
+            m = _ORG_NAME_CREDIT_RE.match(parts[0])  # '(ABC News: Name)': the outlet, then its photographer
+            return Credit(s, m.group(1), m.group(2))
         elif word in ("courtesy", "screenshot", "screengrab", "screen capture", "video screenshot", "handout",
                       "photo by", "photograph by", "credit"):
             m = re.match(r"(?i)(courtesy( of)?|screenshot|screengrab|photo by|photograph by)\s*:?\s*(.*)", s)
@@ -473,7 +562,12 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
     return Credit(s, agency, photographer)
 
 
-_PHOTO_OF_RE = re.compile(r"^([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}) (?:Photos?|Pictures?|Images?|Video)$")
+_PHOTO_OF_RE = re.compile(r"^([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}) (?:[Pp]hotos?|[Pp]ictures?|[Ii]mages?|Video)$")
+# 'Photo MSF', 'Photo: Name Surname': the photo word, then a proper name
+_PHOTO_BY_RE = re.compile(r"^(?:[Pp]hoto(?:graph)?|[Pp]icture|[Ii]mage)s?\s*:?\s+([A-Z][\w&.’'-]*(?: [A-Z][\w&.’'-]*){0,3})$")
+# 'ABC News: Name Surname', 'Reuters: Stringer': an outlet or agency, a colon, a photographer's name
+_ORG_NAME_CREDIT_RE = re.compile(r"^([A-Z][\w&.’'-]*(?: [A-Z][\w&.’'-]*){0,3}):\s*"
+                                 r"([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3})$")
 _NAME_CREDIT_FILLERS = frozenset("of for the and de al el on in to at".split())
 
 
@@ -515,13 +609,14 @@ def _caption(unit: Unit, rules: RuleSet) -> Caption | None:
         if credit is None and after_stop and _is_name_credit(m.group(1)) and _captionlike(text[:m.start()]):
             names = [p.strip() for p in m.group(1).split("/") if p.strip()]
             credit = Credit(m.group(1).strip(), names[0], None)
-        if credit is None:
-            continue
+        if credit is None or _words(text[:m.start()]) < 3:
+            continue  # a caption needs a description before its credit; '© 2026 Outlet' alone is a footer
+        if credit.credit.lower() in rules.solo_agencies and not labelled \
+                and (_words(text) > 60 or _has_reporting_verb(text)):
+            continue  # '..., the ministry said (AFP).' or '... — Reuters' closes an article sentence
         if trailer.pattern.startswith(r"\("):
             if _defines_acronym(text, m.start(), m.group(1).strip()):
                 continue
-            if credit.credit.lower() in rules.solo_agencies and (_words(text) > 60 or _has_reporting_verb(text)):
-                continue  # '..., the ministry said (AFP).' closes an article sentence
             # a composite caption ("L-R: ... (A/AFP); ... (B/AFP)") keeps every credit
             credits = [c for c in (_parse_credit(x, rules) for x in re.findall(r"\(([^()]{2,90})\)", text)) if c] \
                 or [credit]
@@ -611,6 +706,9 @@ _BOX_KINDS = frozenset({"newsletter_signup", "subscription_appeal", "membership_
 # a menu, a section label or a sign-up box between two groups of headline-like lines in the page head (bylines,
 # share bars, ads, captions and player links may sit between a headline and its standfirst)
 _HEAD_BOUNDARY_KINDS = frozenset({"navigation", "cookie_notice", "subscription_appeal", "newsletter_signup"})
+# furniture that sits between a headline and its standfirst or between paragraphs (a share bar, a player, a
+# placeholder), not a menu: no head boundary, and no start of the page foot
+_NOT_HEAD_BOUNDARY = frozenset({"flat-menu", "ui-status", "player", "player-title", "player-blurb", "metadata-label"})
 READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
                            "related_links", "advertisement", "comments_prompt", "cookie_notice"})
 
@@ -654,6 +752,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     matched: list[Rule | None] = [None] * n
     for i, t in enumerate(T):
         rule = _match_rule(t, ruleset)
+        if rule and rule.kind == "navigation" and "©" in t and _captionlike(t) and _caption(units[i], rules):
+            rule = None  # '... in Jeddah. © Agency' is a caption's credit, not the site's copyright line
         if rule and (rule.kind != "byline" or i < max(n // 2, 1)):
             matched[i] = rule
             mark(i, rule.kind, rule.name)
@@ -720,7 +820,7 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             mark(i, "byline", "dateline")  # inside the body, only stamps with a clock time or a publishing word
             body_subhead = (0 < i < n - 1 and kind[i - 1] is None and any(prose_now[:i]) and prose_now[i + 1]
                             and not _is_name_line(T[i - 1]) and not re.search(
-                r"\d[:.]\d\d|\b(updated|published|posted|modified|ago)\b", t, re.I))
+                r"\d[:.]\d\d|\b(updated|published|posted|modified|ago|read|reading)\b", t, re.I))
             if body_subhead:
                 kind[i], why[i] = None, ""
         elif len(seen[t.strip().lower()]) > 1 and words <= 12 and not _headline_like(t):
@@ -738,6 +838,29 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             mark(i, "navigation", "link-artefact")
         elif words == 0 or re.fullmatch(r"[\W\d_]+", t):
             mark(i, "navigation", "no-words")
+        elif _is_ui_status(t):
+            mark(i, "navigation", "ui-status")
+        elif _is_metadata_label(t):
+            mark(i, "byline" if re.match(r"^[\w ]*\bby\s*:", t, re.I) else "navigation", "metadata-label")
+        elif _is_breadcrumb(t) and not _is_prose(t):
+            mark(i, "navigation", "breadcrumb")
+        elif _is_flat_menu(t):
+            mark(i, "navigation", "flat-menu")
+    # a media player: its running time, the title above it and the package blurb under it
+    for i, t in enumerate(T):
+        if _is_running_time(t):
+            if kind[i] is None:
+                mark(i, "navigation", "player")
+            # the title above: a labelled one ('WATCH | ...:'), or any fragment once the article has begun (in the
+            # page head, the line above a player may be the headline)
+            labelled = T[i - 1].rstrip().endswith(":") or "|" in T[i - 1] if i > 0 else False
+            begun = any(kind[k] is None and _is_prose(T[k]) for k in range(max(i - 1, 0)))
+            if i > 0 and kind[i - 1] is None and _words(T[i - 1]) <= 20 and not _is_prose(T[i - 1]) \
+                    and (labelled or begun and _is_fragment(T[i - 1]) and _words(T[i - 1]) >= 4
+                         and not _is_list_item(T[i - 1])):  # a short subheading may stand over a player
+                mark(i - 1, "navigation", "player-title")
+            if i + 1 < n and kind[i + 1] is None and _is_package_blurb(T[i + 1]):
+                mark(i + 1, "navigation", "player-blurb")
 
     # a box takes its header line above it ('Support independent journalism' over the appeal); a generic
     # appeal opens a run like a rule would
@@ -747,6 +870,15 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
                 _words(T[i - 1]) <= 8 and _is_fragment(T[i - 1]) and _APPEAL_HEADER_RE.search(T[i - 1])
                 or _words(T[i - 1]) <= 6 and T[i - 1].rstrip().endswith(":")):
             mark(i - 1, kind[i], "box-header")
+        # the lines of the box above its first rule ('This article is for subscribers.' / 'Have an account? Sign
+        # in'): short, not prose, addressing the reader or asking for an action, in the same block
+        j = i - 1
+        while j >= 0 and kind[j] is None and (units[j].block == units[i].block or "\n\n" not in text) \
+                and kind[i] in _BOX_KINDS \
+                and _words(T[j]) <= 15 and not _is_prose(T[j]) and not _is_reported(T[j]) \
+                and (_address_density(T[j]) > 0 or _has_cta_sentence(T[j]) or _CTA_RE.search(T[j].split("?")[-1].strip())):
+            mark(j, kind[i], "box-lead")
+            j -= 1
     for i in appeals:
         j = i + 1
         while j < n and kind[j] != CAPTION and (kind[j] is not None or _reads_as_boilerplate(T[j])):
@@ -767,6 +899,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # section labels, headline, standfirst, byline), after it the page foot.
     prose = [kind[i] is None and _is_prose(t) for i, t in enumerate(T)]
     first = next((i for i in range(n) if prose[i]), n)
+    end = _article_end(T, kind, why, prose, first)
+    for i in range(end + 1, n):
+        prose[i] = False  # prose after the article's end furniture is the page's own text (a 'we are' blurb)
     last = max((i for i in range(n) if prose[i]), default=-1)
     # bylines: names beside a dateline, a role line or a 'By' line, in the head or right after the body
     # (inside the body too when the name sits right beside a time stamp or a role line: a standfirst that reads
@@ -797,20 +932,22 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     # only the last group of headline-like lines before the article is its headline and standfirst: one above
     # a menu or section label is a tagline or a promoted story ('The Pulse of ...', 'Live: ...')
     for b in range(min(first, n) - 1, -1, -1):
-        if kind[b] in _HEAD_BOUNDARY_KINDS and not (kind[b] == "navigation" and re.search(r"\d", T[b])):
+        if kind[b] in _HEAD_BOUNDARY_KINDS and not (kind[b] == "navigation" and re.search(r"\d", T[b])) \
+                and why[b] not in _NOT_HEAD_BOUNDARY:
+            # a masthead or label under the headline, with no headline below it, is no boundary: look higher
             if any(kind[j] is None and _headline_like(T[j]) for j in range(b + 1, min(first, n))):
                 for i in range(b):
                     if kind[i] is None and _headline_like(T[i]):
                         mark(i, "navigation", "head-promo")
-            break
+                break
     if last >= 0:
         # the foot: once a unit after the last prose is boilerplate by rule or signal, the rest is page foot;
         # before that, only what reads as article sentences (a short last paragraph, list items) stays
         foot = False
         for i in range(last + 1, n):
             t = T[i]
-            if kind[i] not in (None, CAPTION):
-                foot = True
+            if kind[i] not in (None, CAPTION) and kind[i] not in _INLINE_KINDS and why[i] not in _NOT_HEAD_BOUNDARY:
+                foot = True  # a related box or an ad may sit before the article's last short sentence
             elif kind[i] is None and (foot or not (_is_article_sentence(t) or _is_list_item(t))):
                 mark(i, "navigation", "tail-zone")
                 # a fragment heading a last section of short sentences does not start the foot
@@ -829,7 +966,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             j += 1
         if j - i >= 3:
             header = kind[i - 1] if i > 0 and kind[i - 1] == "related_links" else None
-            for k in range(i, j):
+            # inside the article, the list's last line over prose is the next section's subheading
+            end = j - 1 if i > first and _is_subheading(j - 1, T, kind) else j
+            for k in range(i, end):
                 mark(k, header or "navigation", "link-list")
         i = max(j, i + 1)
     # related headlines without a label: two or more headline-like lines in a row after the article has
@@ -842,13 +981,18 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             j += 1
         # after prose or removed units: a heading or a colon over the lines makes them a list, not links
         after_text = kind[i - 1] not in (None, CAPTION) or _is_prose(T[i - 1]) or _is_article_sentence(T[i - 1])
-        if j - i >= 2 and after_text and not T[i - 1].rstrip().endswith(":"):
-            for k in range(i, j):
+        # ... or under a short label that itself follows removed furniture ('Skip section' / 'Our coverage')
+        label = i >= 2 and kind[i - 1] is None and _words(T[i - 1]) <= 6 and _is_fragment(T[i - 1]) \
+            and kind[i - 2] not in (None, CAPTION)
+        if j - i >= 2 and (after_text or label) and not T[i - 1].rstrip().endswith(":"):
+            for k in range(i - 1 if label else i, j):
                 mark(k, "related_links", "headline-run")
         i = max(j, i + 1)
     # a related-links header takes the headline-like lines that follow it
     for i in range(n - 1):
-        if kind[i] == "related_links" and _words(T[i]) <= 6 and (_is_fragment(T[i]) or T[i].rstrip().endswith(":")):
+        inside_list = i > 0 and kind[i - 1] == "related_links" and units[i - 1].block == units[i].block
+        if kind[i] == "related_links" and _words(T[i]) <= 6 and (_is_fragment(T[i]) or T[i].rstrip().endswith(":")) \
+                and not inside_list:  # a header opens its list; the list's last item heads nothing
             # a header inside a block of lines heads the rest of that block; a header alone heads the lines after
             same_block = i + 1 < n and units[i + 1].block == units[i].block
             j = i + 1
@@ -873,8 +1017,9 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
     for i in range(n - 1, 0, -1):
         if kind[i] is not None:
             continue
-        if kind[i - 1] == "navigation" and (i == n - 1 or kind[i + 1] == "navigation") \
-                and all(k is not None for k in kind[i + 1:]):
+        if kind[i - 1] == "navigation" and why[i - 1] not in _NOT_HEAD_BOUNDARY \
+                and (i == n - 1 or kind[i + 1] == "navigation") \
+                and all(k is not None for k in kind[i + 1:]) and not (i <= last and prose[i]):
             mark(i, "navigation", "foot-island")
         else:
             break
@@ -883,7 +1028,8 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
         if kind[i] is None and kind[i - 1] not in (None, CAPTION) and kind[i + 1] not in (None, CAPTION) \
                 and _words(T[i]) <= 15 and not _is_prose(T[i]) and not _is_subheading(i, T, kind) \
                 and not (i < first and _headline_like(T[i])) and not _is_list_item(T[i]) \
-                and not (first < i < last and _is_article_sentence(T[i])  # 'The truce took effect at noon.'
+                and not ((first < i < last or kind[i - 1] in _INLINE_KINDS and i > first)
+                         and _is_article_sentence(T[i])  # 'The truce took effect at noon.' (after a box too)
                          and re.search(r"\.[\"”’)\]]*$", T[i].rstrip())):
             mark(i, kind[i - 1], "island")
 
@@ -900,6 +1046,51 @@ def detect(text: str, source: str | None = None, rules: RuleSet | None = None) -
             mark(i, "navigation", "media-title")
 
     return _assemble(blocks, units, kind, why, caps)
+
+
+# furniture that closes an article: a comments header, an author bio, a credit line ('X contributed to this
+# report'), a byline or time stamp, a share bar. Inline boxes (related links, sign-ups, ads) do not end it.
+# boxes that also sit inside an article: after the last prose they do not begin the page foot by themselves
+_PUBLISHED_RE = re.compile(r"\b(posted|published|updated|modified|first appeared)\b", re.I)
+_INLINE_KINDS = frozenset({"related_links", "advertisement"})
+_END_KINDS = frozenset({"comments_prompt", "author_bio", "credit_line", "byline", "share_prompt"})
+# a comments header or an author bio never comes before article text; the weaker end kinds need a stretch of
+# furniture (three or more units) before the next prose: one stray byline or share button inside the text is no end
+_STRONG_END_KINDS = frozenset({"comments_prompt", "author_bio"})
+
+
+def _furniture_stretch(kind: list[str | None], prose: list[bool], i: int) -> int:
+    """How many removed units (captions aside) follow unit `i`, itself included, before the next prose unit."""
+    count = 0
+    for j in range(i, len(kind)):
+        if prose[j]:
+            break
+        count += kind[j] not in (None, CAPTION)
+    return count
+
+
+def _article_end(T: list[str], kind: list[str | None], why: list[str], prose: list[bool], first: int) -> int:
+    """The index of the first end-of-article unit after the article has begun (see `_END_KINDS`) that is
+    followed by little prose (at most two prose units, and at most a quarter of the prose words before it), or
+    len(T) when there is none. Prose after it that quotes or reports someone keeps the article going.
+    Prose after it is the page talking about itself (a publisher blurb, a comments policy), not the article.
+    A bare time stamp is no end (a live blog's entries each have one); a 'Posted ... updated ...' stamp is."""
+    n = len(T)
+    words = [_words(t) if p else 0 for t, p in zip(T, prose)]
+    units_after = [sum(prose[i + 1:]) for i in range(n)]
+    # the page talking about itself reports nobody: a quotation or a reporting verb after it is article text
+    reported_after = [any(prose[j] and (_is_reported(T[j]) or _has_reporting_verb(T[j]) or re.search(r"[“”\"]", T[j]))
+                          for j in range(i + 1, n)) for i in range(n)]
+    total = sum(words)
+    before = 0
+    for i in range(n):
+        before += words[i]
+        stamp = kind[i] == "byline" and why[i] == "dateline" and not _PUBLISHED_RE.search(T[i])
+        if i > first and kind[i] in _END_KINDS and not stamp and before > 0 and total - before <= 0.25 * before \
+                and units_after[i] <= 2 and not reported_after[i] \
+                and (kind[i] in _STRONG_END_KINDS or _furniture_stretch(kind, prose, i) >= 3):
+            return i
+    return n
 
 
 _DURATION_RE = re.compile(r"^\d{1,2}:\d\d(:\d\d)?(\s*(min|mins|minutes))?$")
