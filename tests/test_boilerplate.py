@@ -683,6 +683,7 @@ def test_the_articles_last_short_sentence_after_a_related_box_stays(shape: str):
 
 # ------------------------------------------------------------------------------------------- the second blind set
 BLIND2 = ROOT / "tests" / "data" / "boilerplate_blind2"
+BLIND3 = ROOT / "tests" / "data" / "boilerplate_blind3"
 
 
 def test_second_blind_set_stays_at_its_level():
@@ -698,6 +699,16 @@ def test_second_blind_set_stays_at_its_level():
     assert total.recall >= 0.997 and total.leaked <= 0.004, total
     for shape, sc in bench.gold_in(BLIND2).items():
         assert sc.recall >= 0.999, (shape, sc)
+
+
+def test_third_blind_set_keeps_article_text_and_its_blind_level():
+    """The third blind set has never been used to write rules; it guards against regressions on unseen
+    outlets: recall >= 0.99 (the issue's target) and leak no worse than its blind score (3.2%, with margin)."""
+    bench = _bench()
+    if not (BLIND3 / "index.json").exists():
+        pytest.skip("no third blind set")
+    total = bench.run(BLIND3, "bag", {"ours": bench.ours})["total"]["ours"]
+    assert total.recall >= 0.99 and total.leaked <= 0.035, total
 
 
 @pytest.mark.parametrize("shape", SHAPES)
