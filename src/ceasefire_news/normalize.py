@@ -171,11 +171,13 @@ def _fix_mojibake(m: re.Match) -> str:
 
 
 _NEWLINE_RE = re.compile("\r\n?|[\u0085\u2028\u2029]")
-_JUNK_RE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u180e]"
-                      "|(?:(?<=\\s)|^)[\u200c\u200d]+|[\u200c\u200d]+(?=\\s|$)", re.M)
+# The leading lookaheads only say which character a match can start with: same matches, found much faster.
+_JUNK_RE = re.compile("(?=[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b-\u200d\u2060\ufeff\u180e])"
+                      "(?:[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u180e]"
+                      "|(?:(?<=\\s)|^)[\u200c\u200d]+|[\u200c\u200d]+(?=\\s|$))", re.M)
 _SPACE_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _TRAILING_RE = re.compile("[ \t]+$", re.M)
-_BLANKS_RE = re.compile(r"\A\n+|\n+\Z|\n{3,}")
+_BLANKS_RE = re.compile(r"(?=\n)(?:\A\n+|\n+\Z|\n{3,})")
 _LINE_RE = re.compile(r"[^\n]+")
 
 
