@@ -37,9 +37,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Callable
 
-from ceasefire_news.boilerplate import detect, load_rules, segment
+from ceasefire_news.boilerplate import clean_view, load_rules, segment
 from ceasefire_news.normalize import normalize, normalize_bytes
-from ceasefire_news.view import body_view
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "boilerplate"
@@ -91,8 +90,7 @@ def score(output: str, gold: str, metric: str = "bag") -> Score:
 
 # ------------------------------------------------------------------------------------------------ systems
 def ours(text: str, source: str | None) -> str:
-    det = detect(text, source, load_rules())
-    return body_view(text, [(b.start, b.end) for b in det.blocks], [(s, e) for s, e, _ in det.removed()]).body
+    return clean_view(text, source, load_rules())[0].body
 
 
 def keep_all(text: str, source: str | None) -> str:

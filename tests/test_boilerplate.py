@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ceasefire_news.boilerplate import BOILERPLATE_KINDS, detect, load_rules, segment
+from ceasefire_news.boilerplate import BOILERPLATE_KINDS, clean_view, load_rules, segment
 from ceasefire_news.errors import CeasefireError
 from ceasefire_news.normalize import normalize
-from ceasefire_news.view import body_view
 
 from .conftest import ROOT
 
@@ -35,9 +34,15 @@ def make(blocks: list[str], shape: str) -> str:
 
 def clean(text: str, source: str | None = None, rules=None):
     text = normalize(text)[0]
-    det = detect(text, source, rules)
-    view = body_view(text, [(b.start, b.end) for b in det.blocks], [(s, e) for s, e, _ in det.removed()])
+    view, det = clean_view(text, source, rules)
     return view.body, det
+
+
+def assert_one_caption_with_credit(caption: str, credit: str, shape: str) -> None:
+    """A caption between article paragraphs leaves the article whole and comes out with exactly `credit`."""
+    body, det = clean(make([A1, A2, caption, A3, A4], shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+    assert [c.credit for c in det.captions] == [credit]
 
 
 def kinds_of(det) -> dict[str, list[str]]:
@@ -386,9 +391,7 @@ def test_a_link_label_goes_with_its_url(shape: str):
      "Telegram)", "Odesa Regional Administration / Telegram"),
 ])
 def test_credit_forms_of_unseen_outlets_make_captions(caption: str, credit: str, shape: str):
-    body, det = clean(make([A1, A2, caption, A3, A4], shape))
-    assert paragraphs(body) == ARTICLE, kinds_of(det)
-    assert [c.credit for c in det.captions] == [credit]
+    assert_one_caption_with_credit(caption, credit, shape)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -576,9 +579,7 @@ def test_end_furniture_followed_by_much_article_text_does_not_end_it(shape: str)
 ])
 def test_credits_after_a_dash_a_glued_or_lower_case_label_or_a_copyright_sign(caption: str, credit: str,
                                                                                shape: str):
-    body, det = clean(make([A1, A2, caption, A3, A4], shape))
-    assert paragraphs(body) == ARTICLE, kinds_of(det)
-    assert [c.credit for c in det.captions] == [credit]
+    assert_one_caption_with_credit(caption, credit, shape)
 
 
 @pytest.mark.parametrize("shape", SHAPES)

@@ -37,12 +37,12 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from .errors import CeasefireError, Problem
 from .resources import load_schema, rules_dir
+from .view import BodyView, body_view
 
 BOILERPLATE_KINDS = (
     "newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt", "related_links",
@@ -1148,3 +1148,10 @@ def _assemble(blocks: list[Block], units: list[Unit], kind: list[str | None], wh
 def _text_of(blocks: list[Block], u0: Unit, u1: Unit) -> str:
     b = blocks[u0.block]
     return b.text[u0.start - b.start:u1.end - b.start]
+
+
+def clean_view(text: str, source: str | None = None, rules: RuleSet | None = None) -> tuple[BodyView, Detection]:
+    """The clean body of a normalised text: detect, then remove the detected spans from its blocks."""
+    det = detect(text, source, rules)
+    view = body_view(text, [(b.start, b.end) for b in det.blocks], [(s, e) for s, e, _ in det.removed()])
+    return view, det

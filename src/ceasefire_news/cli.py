@@ -54,9 +54,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .boilerplate import detect, load_rules
+    from .boilerplate import clean_view, load_rules
     from .normalize import normalize_bytes
-    from .view import body_view
 
     if args.path in (None, "-"):
         data, name = sys.stdin.buffer.read(), "<stdin>"
@@ -71,8 +70,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         if norm.report.mojibake_repaired:
             what.append(f"{norm.report.mojibake_repaired} mojibake sequence(s) repaired")
         print(f"{name}: warning [repaired-encoding] {', '.join(what)}", file=sys.stderr)
-    det = detect(norm.text, args.source, load_rules(args.rules))
-    view = body_view(norm.text, [(b.start, b.end) for b in det.blocks], [(s, e) for s, e, _ in det.removed()])
+    view, det = clean_view(norm.text, args.source, load_rules(args.rules))
     if not args.json:
         sys.stdout.write(view.body + ("\n" if view.body else ""))
         return 0
