@@ -81,6 +81,12 @@ def refresh_auto_layers(doc: dict[str, Any], detection: Detection) -> dict[str, 
     return doc
 
 
+def repin(doc: dict[str, Any], text_sha256: str, detection: Detection) -> dict[str, Any]:
+    """Pin `doc` to a (new) corpus text of this normaliser and re-make its automatic layers from `detection`."""
+    doc.update(text_sha256=text_sha256, normaliser_version=NORMALISER_VERSION)
+    return refresh_auto_layers(doc, detection)
+
+
 def removed_spans(doc: dict[str, Any]) -> list[tuple[int, int]]:
     """The spans the body view removes: every boilerplate and caption item."""
     layers = doc["layers"]

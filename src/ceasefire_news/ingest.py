@@ -5,12 +5,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .annotations import empty_annotation, refresh_auto_layers
+from .annotations import empty_annotation, repin
 from .boilerplate import Detection, detect, load_rules
 from .errors import CeasefireError, Problem
 from .fsutil import atomic_write_bytes, atomic_write_text, check_doc_id, read_json, write_json
 from .meta import load_meta, skeleton
-from .normalize import NORMALISER_VERSION, Normalized, normalize_bytes
+from .normalize import Normalized, normalize_bytes
 from .reanchor import Options as ReanchorOptions
 from .reanchor import Result as ReanchorResult
 from .reanchor import has_manual, reanchor_in_repo
@@ -93,8 +93,8 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
         return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate),
                             len(detection.captions), len(detection.blocks), norm.report, moved, written=False)
     atomic_write_text(corpus_path, norm.text)
-    doc.update(doc_id=doc_id, text_sha256=sha256_text(norm.text), normaliser_version=NORMALISER_VERSION)
-    refresh_auto_layers(doc, detection)
+    doc["doc_id"] = doc_id
+    repin(doc, sha256_text(norm.text), detection)
     write_json(ann_path, doc)
     return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate), len(detection.captions),
                         len(detection.blocks), norm.report, moved)

@@ -479,11 +479,10 @@ def reanchor_corpus(repo: Repo, doc_id: str, options: Options, rules_path: str |
                     ) -> Result | None:
     """`reanchor --from-corpus`: take corpus/<id>.txt as it is now (after a hand edit) as the new text, move the
     manual spans onto it, re-make the automatic layers and re-pin the file. None when nothing changed."""
-    from .annotations import refresh_auto_layers
+    from .annotations import repin
     from .boilerplate import detect, load_rules
     from .fsutil import read_json, write_json
     from .meta import load_meta
-    from .normalize import NORMALISER_VERSION
 
     ann_path = repo.annotation_path(doc_id)
     corpus_path = repo.corpus_path(doc_id)
@@ -498,7 +497,6 @@ def reanchor_corpus(repo: Repo, doc_id: str, options: Options, rules_path: str |
         return result
     meta = load_meta(repo.meta_path(doc_id), doc_id) if repo.meta_path(doc_id).exists() else {"source": None}
     out = result.doc
-    out.update(text_sha256=sha256_text(new_text), normaliser_version=NORMALISER_VERSION)
-    refresh_auto_layers(out, detect(new_text, meta.get("source"), load_rules(rules_path)))
+    repin(out, sha256_text(new_text), detect(new_text, meta.get("source"), load_rules(rules_path)))
     write_json(ann_path, out)
     return result
