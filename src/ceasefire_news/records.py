@@ -42,9 +42,11 @@ def default_row(doc: SourceDoc, view: BodyView | None = None) -> dict[str, Any]:
     layers = doc.ann["layers"]
     captions = sorted(layers.get("captions", []), key=lambda c: c["start"])
 
+    removed = removed_spans(doc.ann)
+
     def project(x: dict[str, Any], layer: str) -> tuple[int, int] | None:
         p = view.project(x["start"], x["end"])
-        if p is None and not any(r[0] <= x["start"] and x["end"] <= r[1] for r in removed_spans(doc.ann)):
+        if p is None and not any(r[0] <= x["start"] and x["end"] <= r[1] for r in removed):
             raise CeasefireError(Problem("unprojectable-span", f"{layer} span [{x['start']}, {x['end']}) "
                                          f"{x['text']!r} crosses a body boundary", f"annotations/{doc.doc_id}.json"))
         return p

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Sequence
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -28,10 +29,17 @@ class BodyView:
     body: str
     segments: tuple[Segment, ...]
 
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [s.start for s in self.segments]
+
+    @cached_property
+    def _body_starts(self) -> list[int]:
+        return [s.body_start for s in self.segments]
+
     def project(self, start: int, end: int) -> tuple[int, int] | None:
         """Body offsets of the normalised span [start, end), or None when it is not inside one kept piece."""
-        starts = [s.start for s in self.segments]
-        i = bisect_right(starts, start) - 1
+        i = bisect_right(self._starts, start) - 1
         if i < 0:
             return None
         seg = self.segments[i]
@@ -41,8 +49,7 @@ class BodyView:
 
     def unproject(self, start: int, end: int) -> tuple[int, int]:
         """Normalised offsets of a body span that lies inside one kept piece."""
-        bstarts = [s.body_start for s in self.segments]
-        i = bisect_right(bstarts, start) - 1
+        i = bisect_right(self._body_starts, start) - 1
         seg = self.segments[i]
         if end > seg.body_start + (seg.end - seg.start):
             raise ValueError(f"body span [{start}, {end}) crosses a paragraph boundary")
