@@ -14,7 +14,7 @@ from ceasefire_news.reanchor import reanchor, reconstruct_old_text
 from ceasefire_news.repo import sha256_text
 from ceasefire_news.validate import validate_repo
 
-from .conftest import ROOT, SEED_ID
+from .conftest import SEED_ID
 
 HAMAS_PARAGRAPH = ("It also advances the decommissioning of Hamas’s weapons and the demilitarization of Gaza, "
                    "though Hamas has vocally refused to lay down its arms.")

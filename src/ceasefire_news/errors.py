@@ -6,7 +6,7 @@ Modelled on jsonschema's error objects (where, what, the failing value) and on t
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Iterable
 
 

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from difflib import get_close_matches
 from itertools import chain, repeat
 from operator import itemgetter, le, lt
@@ -398,19 +398,14 @@ def _check_crossing(name: str, spans: list[tuple[int, int, int]], out: Collector
 def _check_overlap(what: str, spans: list[tuple[int, int, int]], out: Collector, layer: str | None) -> None:
     if not spans:
         return
-    ms, me, mk = spans[0]
+    ms, me, _ = spans[0]
     for s, e, k in spans[1:]:
-        if s < me:
-            where = layer or _layer_of(out, k)
+        if s < me:  # without a layer (boilerplate and captions share indices) the message names both
             out.add("crossing-spans", f"span [{s}, {e}) overlaps [{ms}, {me}) in {what}",
-                    f"/layers/{where}/{k}" if where else None,
+                    f"/layers/{layer}/{k}" if layer else None,
                     hint=f"spans of {layer or 'boilerplate and captions'} must not overlap")
         if e > me:
-            ms, me, mk = s, e, k
-
-
-def _layer_of(out: Collector, k: int) -> str | None:
-    return None  # boilerplate and captions share indices; the message names both layers
+            ms, me = s, e
 
 
 def _check_straddle(name, s, e, k, removed, paragraphs, layers, out) -> None:
