@@ -2,8 +2,20 @@
 validate and load it. The one-line entry points are `load(split)` and `documents(split)`."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .loader import Document, documents, load  # noqa: E402
-
 __all__ = ["__version__", "load", "documents", "Document"]
+
+if TYPE_CHECKING:
+    from .loader import Document, documents, load
+
+
+def __getattr__(name: str) -> Any:
+    """The loader (pandas, pyarrow) is imported on first use, so the command line starts without it."""
+    if name in ("load", "documents", "Document"):
+        from . import loader
+
+        return getattr(loader, name)
+    raise AttributeError(f"module 'ceasefire_news' has no attribute {name!r}")
