@@ -42,7 +42,7 @@ from .resources import rules_dir
 from .splits import (DEFAULT_RATIOS, NEAR_DUP_THRESHOLD, NUM_PERM, SHINGLE_WORDS, group_documents, minhash_values,
                      near_duplicate_pairs, shingles, split_of)
 from .stats import corpus_stats
-from .validate import validate_document
+from .validate import read_document, validate_document
 
 # Pinned writer settings: part of what makes two builds byte-identical.
 PARQUET_OPTIONS = dict(compression="zstd", compression_level=9, write_statistics=True, data_page_size=1 << 20,
@@ -87,12 +87,11 @@ class BuildResult:
 def process_document(root: str, doc_id: str) -> DocResult:
     """Validate one document and make its rows for every config (runs in a worker process)."""
     repo = Repo.at(root)
-    problems, _ = validate_document(repo, doc_id)
+    files = read_document(repo, doc_id)  # read once: the bytes validated are the bytes released
+    problems, _ = validate_document(repo, doc_id, files=files)
     if problems:
         return DocResult(doc_id, [p.to_dict() for p in problems])
-    paths = {"seed": repo.seed_path(doc_id), "meta": repo.meta_path(doc_id), "corpus": repo.corpus_path(doc_id),
-             "annotations": repo.annotation_path(doc_id)}
-    raw = {k: p.read_bytes() for k, p in paths.items()}
+    raw = {"seed": files.seed, "meta": files.meta, "corpus": files.corpus, "annotations": files.annotations}
     doc = SourceDoc(doc_id, json.loads(raw["meta"]), raw["corpus"].decode("utf-8"), json.loads(raw["annotations"]))
     try:
         view = view_of(doc)

@@ -18,6 +18,7 @@ import json
 import os
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from difflib import get_close_matches
 from itertools import chain, repeat
 from operator import itemgetter, le, lt
@@ -452,10 +453,28 @@ def _unreadable(exc: OSError, file: str) -> Problem:
     return Problem("unreadable", f"cannot read: {exc.strerror or exc}", file)
 
 
-def validate_document(repo: Repo, doc_id: str, rel: Path | None = None, cache: NormCache | None = None
-                      ) -> tuple[list[Problem], int]:
+@dataclass(frozen=True)
+class DocumentFiles:
+    """The four files of one document as read once: bytes, None when absent, the OSError when unreadable."""
+
+    seed: bytes | None | OSError
+    meta: bytes | None | OSError
+    corpus: bytes | None | OSError
+    annotations: bytes | None | OSError
+
+
+def read_document(repo: Repo, doc_id: str) -> DocumentFiles:
+    """Read a document's seed, sidecar, corpus text and annotation file, so that what is checked is exactly
+    what a later stage uses (no second read that could see other bytes)."""
+    return DocumentFiles(_read(str(repo.seed_path(doc_id))), _read(str(repo.meta_path(doc_id))),
+                         _read(str(repo.corpus_path(doc_id))), _read(str(repo.annotation_path(doc_id))))
+
+
+def validate_document(repo: Repo, doc_id: str, rel: Path | None = None, cache: NormCache | None = None,
+                      files: DocumentFiles | None = None) -> tuple[list[Problem], int]:
     """Every check of one document: sidecar, seed hash, corpus drift, annotation schema and semantics.
-    Returns (problems, number of annotations). Paths in problems are relative to `rel` (default: the root)."""
+    Returns (problems, number of annotations). Paths in problems are relative to `rel` (default: the root).
+    `files` are the document's files already read (see read_document); else they are read here."""
     root = str(repo.root)
     base = os.path.relpath(root, rel) if rel is not None else "."
     prefix = "" if base == "." else base + os.sep
@@ -463,7 +482,7 @@ def validate_document(repo: Repo, doc_id: str, rel: Path | None = None, cache: N
     if own:
         cache = NoCache()
     try:
-        return _validate_document(root, prefix, doc_id, cache)
+        return _validate_document(root, prefix, doc_id, cache, files=files)
     finally:
         if own:
             cache.close()
@@ -483,12 +502,15 @@ def _is_valid() -> tuple[Any, Any]:
 
 
 def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, seed: Any = _NO_SEED,
-                       seed_hash: bytes | None = None) -> tuple[list[Problem], int]:
-    if seed is _NO_SEED:
-        seed = _read(f"{root}/seeds/{doc_id}{SEED_SUFFIX}")
-    meta_b = _read(f"{root}/seeds/{doc_id}{META_SUFFIX}")
-    corpus = _read(f"{root}/corpus/{doc_id}.txt")
-    ann = _read(f"{root}/annotations/{doc_id}.json")
+                       seed_hash: bytes | None = None, files: DocumentFiles | None = None) -> tuple[list[Problem], int]:
+    if files is not None:
+        seed, meta_b, corpus, ann = files.seed, files.meta, files.corpus, files.annotations
+    else:
+        if seed is _NO_SEED:
+            seed = _read(f"{root}/seeds/{doc_id}{SEED_SUFFIX}")
+        meta_b = _read(f"{root}/seeds/{doc_id}{META_SUFFIX}")
+        corpus = _read(f"{root}/corpus/{doc_id}.txt")
+        ann = _read(f"{root}/annotations/{doc_id}.json")
     if type(seed) is bytes and type(meta_b) is bytes and type(corpus) is bytes and type(ann) is bytes:
         # the clean document's path: every check, no wording; any doubt goes to the full path below
         try:
