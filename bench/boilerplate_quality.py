@@ -37,8 +37,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Callable
 
-from ceasefire_news.boilerplate import clean_view, load_rules, segment
-from ceasefire_news.normalize import normalize, normalize_bytes
+from ceasefire_news.text.boilerplate import clean_view, load_rules, segment
+from ceasefire_news.text.normalize import normalize, normalize_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "boilerplate"

@@ -34,10 +34,10 @@ _SRC = Path(__file__).resolve().parent.parent / "src"
 if _SRC.is_dir() and str(_SRC) not in sys.path:
     sys.path.insert(0, str(_SRC))
 
-from ceasefire_news.annotations import empty_annotation, refresh_auto_layers  # noqa: E402
-from ceasefire_news.boilerplate import detect, load_rules  # noqa: E402
+from ceasefire_news.annotations.files import empty_annotation, refresh_auto_layers  # noqa: E402
+from ceasefire_news.text.boilerplate import detect, load_rules  # noqa: E402
 from ceasefire_news.fsutil import dumps_json  # noqa: E402
-from ceasefire_news.normalize import normalize_bytes  # noqa: E402
+from ceasefire_news.text.normalize import normalize_bytes  # noqa: E402
 from ceasefire_news.repo import sha256_bytes, sha256_text  # noqa: E402
 
 # ------------------------------------------------------------------------------------------------ vocabulary

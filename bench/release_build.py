@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from ceasefire_news.build import build  # noqa: E402
+from ceasefire_news.release.build import build  # noqa: E402
 from ceasefire_news.ingest import ingest  # noqa: E402
 from ceasefire_news.repo import Repo  # noqa: E402
 

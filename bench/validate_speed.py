@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from ceasefire_news.resources import load_schema
     from ceasefire_news.schemas import compiled
-    from ceasefire_news.validate import validate_repo
+    from ceasefire_news.annotations.validate import validate_repo
 
     compiled("annotations"), compiled("metadata")  # compile once, outside the timings (as a CLI run does at start)
     schema = load_schema("annotations")

@@ -130,7 +130,7 @@ def make_repo(path: Path, only: list[str] | None = None) -> Path:
 
 
 def build_release(repo: Path, out: Path, **kw) -> Path:
-    from ceasefire_news.build import build
+    from ceasefire_news.release.build import build
 
     build(repo, out, progress=False, **kw)
     return out

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ceasefire_news.boilerplate import BOILERPLATE_KINDS, clean_view, load_rules, segment
+from ceasefire_news.text.boilerplate import BOILERPLATE_KINDS, clean_view, load_rules, segment
 from ceasefire_news.errors import CeasefireError
-from ceasefire_news.normalize import normalize
+from ceasefire_news.text.normalize import normalize
 
 from .conftest import ROOT
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-import ceasefire_news.build as build_mod
-from ceasefire_news.build import build
+import ceasefire_news.release.build as build_mod
+from ceasefire_news.release.build import build
 from ceasefire_news.cli import main
 from ceasefire_news.columns import CONFIGS, DICTIONARY_COLUMNS, ROW_GROUP_SIZE, SPLITS, data_file
 from ceasefire_news.errors import CeasefireError
@@ -149,7 +149,7 @@ def test_a_failed_build_leaves_the_previous_release_byte_identical(repo: Path, r
 
 KILLER = textwrap.dedent("""
     import os, signal, sys
-    import ceasefire_news.build as b
+    import ceasefire_news.release.build as b
     real, n = b.atomic_write_bytes, [0]
     stage = sys.argv[3]
     def write(path, data):

@@ -15,10 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from ceasefire_news.card import LABEL_TABLE_HEAD, SPLIT_TABLE_HEAD, check_card, markdown_table, parse_card
-from ceasefire_news.chart import label_chart_png
+from ceasefire_news.release.card import LABEL_TABLE_HEAD, SPLIT_TABLE_HEAD, check_card, markdown_table, parse_card
+from ceasefire_news.release.chart import label_chart_png
 from ceasefire_news.columns import CONFIGS, SPLITS, data_file
-from ceasefire_news.ner import TAGS
+from ceasefire_news.release.ner import TAGS
 
 from .corpus_factory import build_release, make_repo
 

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ceasefire_news.columns import CONFIGS, SPLITS, data_file
-from ceasefire_news.ner import TAGS
+from ceasefire_news.release.ner import TAGS
 
 from .corpus_factory import build_release, make_repo
 

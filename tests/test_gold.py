@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from ceasefire_news.annotations import ENTITY_LABELS
-from ceasefire_news.validate import validate_repo
+from ceasefire_news.annotations.files import ENTITY_LABELS
+from ceasefire_news.annotations.validate import validate_repo
 
 from .conftest import ROOT, SEED_ID
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ceasefire_news.cli import main
-from ceasefire_news.importers import utf16_to_codepoint
-from ceasefire_news.validate import validate_repo
+from ceasefire_news.annotations.importers import utf16_to_codepoint
+from ceasefire_news.annotations.validate import validate_repo
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
 DOC = "emoji_live_blog"

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ceasefire_news.columns import NER, SPLITS, data_file
-from ceasefire_news.ner import TAGS, ner_rows, sentences, tokenize
+from ceasefire_news.release.ner import TAGS, ner_rows, sentences, tokenize
 
 from .corpus_factory import build_release, make_repo
 

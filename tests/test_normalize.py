@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ceasefire_news.errors import CeasefireError
-from ceasefire_news.normalize import NORMALISER_VERSION, decode, normalize, normalize_bytes
+from ceasefire_news.text.normalize import NORMALISER_VERSION, decode, normalize, normalize_bytes
 
 from .conftest import ROOT, SEED_ID
 

@@ -40,7 +40,7 @@ def test_installed_wheel_validates_and_cleans_from_its_packaged_files(wheel: Pat
     with zipfile.ZipFile(wheel) as z:
         z.extractall(target)  # a wheel is a zip of the installed files: no pip, no network
     code = ("import sys; from ceasefire_news.resources import schema_dir, rules_dir; "
-            "from ceasefire_news.boilerplate import load_rules; from ceasefire_news.schemas import compiled; "
+            "from ceasefire_news.text.boilerplate import load_rules; from ceasefire_news.schemas import compiled; "
             "print(schema_dir()); print(rules_dir()); compiled('annotations'); load_rules()")
     proc = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": str(target), "PATH": ""},
                           capture_output=True, text=True, cwd=tmp_path)

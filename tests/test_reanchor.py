@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from ceasefire_news.cli import main
-from ceasefire_news.reanchor import reanchor, reconstruct_old_text
+from ceasefire_news.annotations.reanchor import reanchor, reconstruct_old_text
 from ceasefire_news.repo import sha256_text
-from ceasefire_news.validate import validate_repo
+from ceasefire_news.annotations.validate import validate_repo
 
 from .conftest import SEED_ID
 
@@ -282,7 +282,7 @@ def test_old_text_from_git_history(annotated: Path, capsys):
     para = "Editor’s note: Hamas and Israel were asked for comment.\n\n"
     new_seed(annotated, lambda t: t.replace("A joint statement issued", para + "A joint statement issued"))
     # someone already wrote the new corpus text (say, an older tool) without moving the spans
-    from ceasefire_news.normalize import normalize_bytes
+    from ceasefire_news.text.normalize import normalize_bytes
     paths(annotated)[2].write_text(normalize_bytes(paths(annotated)[0].read_bytes()).text, encoding="utf-8")
     assert main(["reanchor", "--root", str(annotated)]) == 0
     assert f"old text: git history of corpus/{SEED_ID}.txt" in capsys.readouterr().out

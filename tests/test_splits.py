@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ceasefire_news
-from ceasefire_news.build import build
+from ceasefire_news.release.build import build
 from ceasefire_news.cli import main
 from ceasefire_news.columns import CONFIGS, SPLITS, data_file
-from ceasefire_news.splits import (NEAR_DUP_THRESHOLD, group_documents, jaccard, minhash_values, near_duplicate_pairs,
+from ceasefire_news.release.splits import (NEAR_DUP_THRESHOLD, group_documents, jaccard, minhash_values, near_duplicate_pairs,
                                    shingles, split_of)
 
 from .corpus_factory import ARTICLES, NEAR_DUPLICATES, build_release, make_repo, texts

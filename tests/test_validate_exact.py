@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ceasefire_news import normcache
-from ceasefire_news.annotations import ENTITY_LABELS
+from ceasefire_news.text import normcache
+from ceasefire_news.annotations.files import ENTITY_LABELS
 from ceasefire_news.cli import main
-from ceasefire_news.validate import Collector, _fast_ok, _slow_check
+from ceasefire_news.annotations.validate import Collector, _fast_ok, _slow_check
 
 from .conftest import ROOT, SEED_ID
 from .validate_fixtures import build_doc, make_repo

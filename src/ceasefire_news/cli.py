@@ -54,8 +54,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .boilerplate import clean_view, load_rules
-    from .normalize import normalize_bytes
+    from .text.boilerplate import clean_view, load_rules
+    from .text.normalize import normalize_bytes
 
     if args.path in (None, "-"):
         data, name = sys.stdin.buffer.read(), "<stdin>"
@@ -102,7 +102,7 @@ def _problem(code: str, message: str, file: str):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import USAGE_CODES, validate_paths
+    from .annotations.validate import USAGE_CODES, validate_paths
 
     if args.jobs < 1:
         print("error: --jobs takes a number of processes >= 1", file=sys.stderr)
@@ -132,7 +132,7 @@ def _parse_ratios(text: str) -> tuple[float, float, float] | None:
 def _cmd_build(args: argparse.Namespace) -> int:
     import time
 
-    from .build import build
+    from .release.build import build
     from .columns import SPLITS
 
     ratios = _parse_ratios(args.ratios)
@@ -178,7 +178,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _reanchor_options(args: argparse.Namespace):
-    from .reanchor import Options
+    from .annotations.reanchor import Options
 
     return Options(old_file=args.old, use_git=not args.no_git, partial=args.partial, allow_edits=args.allow_edits,
                    window=args.window, dry_run=args.dry_run)
@@ -201,7 +201,7 @@ def _print_reanchored(doc_id: str, result, verbose: bool, dry_run: bool) -> None
 
 def _cmd_reanchor(args: argparse.Namespace) -> int:
     from .ingest import ingest
-    from .reanchor import reanchor_corpus
+    from .annotations.reanchor import reanchor_corpus
     from .repo import Repo
 
     repo = Repo.at(args.root)
@@ -246,9 +246,9 @@ def _cmd_reanchor(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .importers import import_annotations
+    from .annotations.importers import import_annotations
     from .repo import Repo
-    from .validate import validate_document
+    from .annotations.validate import validate_document
 
     repo = Repo.at(args.root)
     fmt = {"labelstudio": "label-studio", "ls": "label-studio"}.get(args.format, args.format)
@@ -271,7 +271,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from .stats import render_stats, repo_stats
+    from .release.stats import render_stats, repo_stats
 
     st = repo_stats(args.root)
     print(json.dumps(st, indent=2) if args.json else render_stats(st))

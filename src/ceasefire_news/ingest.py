@@ -5,15 +5,15 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .annotations import empty_annotation, repin
-from .boilerplate import Detection, detect, load_rules
+from .annotations.files import empty_annotation, repin
+from .text.boilerplate import Detection, detect, load_rules
 from .errors import CeasefireError, Problem
 from .fsutil import atomic_write_bytes, atomic_write_text, check_doc_id, read_json, write_json
 from .meta import load_meta, skeleton
-from .normalize import Normalized, normalize_bytes
-from .reanchor import Options as ReanchorOptions
-from .reanchor import Result as ReanchorResult
-from .reanchor import has_manual, reanchor_in_repo
+from .text.normalize import Normalized, normalize_bytes
+from .annotations.reanchor import Options as ReanchorOptions
+from .annotations.reanchor import Result as ReanchorResult
+from .annotations.reanchor import has_manual, reanchor_in_repo
 from .repo import META_SUFFIX, SEED_SUFFIX, Repo, sha256_bytes, sha256_text
 
 

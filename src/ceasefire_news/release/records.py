@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .annotations import paragraph_spans, removed_spans
-from .errors import CeasefireError, Problem
-from .view import BodyView, body_view
+from ..annotations.files import paragraph_spans, removed_spans
+from ..errors import CeasefireError, Problem
+from ..text.body import BodyView, body_view
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,14 @@ from operator import itemgetter, le, lt
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .annotations import ENTITY_LABELS, LAYERS
-from .errors import CeasefireError, Problem
-from .fsutil import DOC_ID_RE
-from .meta import check_meta
-from .normalize import NORMALISER_VERSION, normalize_bytes
-from .normcache import NoCache, NormCache
-from .repo import META_SUFFIX, SEED_SUFFIX, Repo
-from .schemas import compiled
+from .files import ENTITY_LABELS, LAYERS
+from ..errors import CeasefireError, Problem
+from ..fsutil import DOC_ID_RE
+from ..meta import check_meta
+from ..text.normalize import NORMALISER_VERSION, normalize_bytes
+from ..text.normcache import NoCache, NormCache
+from ..repo import META_SUFFIX, SEED_SUFFIX, Repo
+from ..schemas import compiled
 
 try:
     import orjson

@@ -15,9 +15,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from . import __version__
-from .annotations import ENTITY_LABELS
-from .columns import CONFIGS, SPLITS, data_file
+from .. import __version__
+from ..annotations.files import ENTITY_LABELS
+from ..columns import CONFIGS, SPLITS, data_file
 from .ner import TAGS
 
 CARD_LICENSE_NAME = "publishers-copyright-research-only"

@@ -18,9 +18,9 @@ from typing import Any, Iterable
 
 import yaml
 
-from .annotations import ENTITY_LABELS, ID_PREFIX, QUOTE_KINDS
-from .errors import CeasefireError, Problem
-from .normalize import normalize
+from .files import ENTITY_LABELS, ID_PREFIX, QUOTE_KINDS
+from ..errors import CeasefireError, Problem
+from ..text.normalize import normalize
 from .reanchor import Aligner, place
 
 FORMATS = ("brat", "doccano", "label-studio")
@@ -639,9 +639,9 @@ def import_annotations(repo, fmt: str, paths: list[str], doc_id: str, label_map:
                        replace: bool = False, partial: bool = False, dry_run: bool = False) -> ImportResult:
     """Read a tool's export, place its annotations on corpus/<doc_id>.txt and merge them into
     annotations/<doc_id>.json. Nothing is written when an annotation cannot be imported, unless `partial`."""
-    from .fsutil import check_doc_id, read_json, write_json
-    from .normalize import decode
-    from .repo import sha256_text
+    from ..fsutil import check_doc_id, read_json, write_json
+    from ..text.normalize import decode
+    from ..repo import sha256_text
 
     check_doc_id(doc_id)
     if fmt not in FORMATS:

@@ -26,23 +26,23 @@ from typing import Any, Sequence
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
-from .annotations import SCHEMA_VERSION
+from .. import __version__
+from ..annotations.files import SCHEMA_VERSION
 from .card import CardData, license_text, render_card
 from .chart import label_chart_png
-from .columns import CONFIGS, DICTIONARY_COLUMNS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS, data_file
+from ..columns import CONFIGS, DICTIONARY_COLUMNS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS, data_file
 from .croissant import croissant
-from .errors import CeasefireError, Problem
-from .fsutil import atomic_write_bytes, dumps_json
+from ..errors import CeasefireError, Problem
+from ..fsutil import atomic_write_bytes, dumps_json
 from .ner import ner_rows
-from .normalize import NORMALISER_VERSION
+from ..text.normalize import NORMALISER_VERSION
 from .records import SourceDoc, default_row, full_row, view_of
-from .repo import Repo, sha256_bytes
-from .resources import rules_dir
+from ..repo import Repo, sha256_bytes
+from ..resources import rules_dir
 from .splits import (DEFAULT_RATIOS, NEAR_DUP_THRESHOLD, NUM_PERM, SHINGLE_WORDS, group_documents, minhash_values,
                      near_duplicate_pairs, shingles, split_of)
 from .stats import corpus_stats
-from .validate import read_document, validate_document
+from ..annotations.validate import read_document, validate_document
 
 # Pinned writer settings: part of what makes two builds byte-identical.
 PARQUET_OPTIONS = dict(compression="zstd", compression_level=9, write_statistics=True, data_page_size=1 << 20,

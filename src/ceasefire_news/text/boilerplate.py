@@ -40,9 +40,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CeasefireError, Problem
-from .resources import load_schema, rules_dir
-from .view import BodyView, body_view
+from ..errors import CeasefireError, Problem
+from ..resources import load_schema, rules_dir
+from .body import BodyView, body_view
 
 BOILERPLATE_KINDS = (
     "newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt", "related_links",

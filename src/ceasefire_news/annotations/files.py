@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .boilerplate import Detection
-from .normalize import NORMALISER_VERSION
+from ..text.boilerplate import Detection
+from ..text.normalize import NORMALISER_VERSION
 
 SCHEMA_VERSION = "1.0"
 OFFSET_UNIT = "codepoint"

@@ -14,8 +14,8 @@ from typing import Any, Mapping
 
 import pyarrow as pa
 
-from . import __version__
-from .columns import CONFIGS, SPLITS, data_file
+from .. import __version__
+from ..columns import CONFIGS, SPLITS, data_file
 from .ner import TAGS
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"

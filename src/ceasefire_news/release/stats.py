@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any, Iterable, Mapping
 
 from .ner import count_tokens
-from .repo import Repo
+from ..repo import Repo
 
 __all__ = ["count_tokens", "layer_counts", "repo_stats", "corpus_stats", "render_stats"]
 

@@ -23,7 +23,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .errors import CeasefireError, Problem
+from ..errors import CeasefireError, Problem
 
 NORMALISER_VERSION = "1"
 

@@ -29,9 +29,9 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Iterator
 
-from .annotations import LAYERS
-from .errors import CeasefireError, Problem
-from .repo import Repo, sha256_text
+from .files import LAYERS
+from ..errors import CeasefireError, Problem
+from ..repo import Repo, sha256_text
 
 UNKNOWN = "\uffff"  # a noncharacter: stands for old characters nobody recorded; never equal to real text
 CONTEXT_CAP = 32
@@ -479,10 +479,10 @@ def reanchor_corpus(repo: Repo, doc_id: str, options: Options, rules_path: str |
                     ) -> Result | None:
     """`reanchor --from-corpus`: take corpus/<id>.txt as it is now (after a hand edit) as the new text, move the
     manual spans onto it, re-make the automatic layers and re-pin the file. None when nothing changed."""
-    from .annotations import repin
-    from .boilerplate import detect, load_rules
-    from .fsutil import read_json, write_json
-    from .meta import load_meta
+    from .files import repin
+    from ..text.boilerplate import detect, load_rules
+    from ..fsutil import read_json, write_json
+    from ..meta import load_meta
 
     ann_path = repo.annotation_path(doc_id)
     corpus_path = repo.corpus_path(doc_id)

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from .columns import SPLITS
+from ..columns import SPLITS
 
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
 NEAR_DUP_THRESHOLD = 0.8
