@@ -1,4 +1,4 @@
-"""The `ceasefire-news` command line: ingest, clean, validate, build, stats.
+"""The `ceasefire-news` command line: ingest, clean, validate, build, stats, view, site.
 
 Exit codes: 0 all well, 1 problems found (each printed on one line), 2 usage error. A mistake in the
 input is reported as `file:line:col: error [code] message`, never as a traceback.
@@ -278,6 +278,46 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_page(html: str, out: str) -> None:
+    from .fsutil import atomic_write_text
+
+    if out == "-":
+        sys.stdout.write(html)
+    else:
+        atomic_write_text(out, html)
+        print(f"wrote {out}")
+
+
+def _cmd_view(args: argparse.Namespace) -> int:
+    from .viewer.inputs import from_raw_page, from_release, from_repository
+    from .viewer.render import render_document
+
+    if (args.raw is None) == (args.id is None):
+        print("error: give a document ID, or --raw PAGE for a page not in the corpus (not both)", file=sys.stderr)
+        return 2
+    if args.raw is not None:
+        try:
+            data = Path(args.raw).read_bytes()
+        except OSError as exc:
+            raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.raw)) from None
+        doc = from_raw_page(data, args.raw, args.source, args.rules)
+    elif args.release:
+        doc = from_release(args.release, args.id, args.config)
+    else:
+        doc = from_repository(args.root, args.id, args.config)
+    _write_page(render_document(doc), args.out or f"{doc.id}.html")
+    return 0
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    from .viewer.site import build_site
+
+    result = build_site(args.release, args.out, progress=not args.quiet)
+    if not args.quiet:
+        print(f"site: {result.out}  ({result.documents} document page(s)); open {result.out / 'index.html'}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ceasefire-news",
@@ -401,6 +441,37 @@ def parser() -> argparse.ArgumentParser:
              "boilerplate removed per kind (items and characters).")
     sp.add_argument("--json", action="store_true", help="print JSON")
     sp.set_defaults(func=_cmd_stats)
+
+    sp = add("view", "one document as a standalone HTML page with its annotation layers",
+             "Render one document as a single HTML file (inline CSS and a little JavaScript; nothing is\n"
+             "fetched): entities highlighted with their labels, quotations with their speakers (hover or\n"
+             "keyboard focus), unnamed sources, and in the full view the removed boilerplate (struck through,\n"
+             "with its kind and rule) and the captions (boxed, with their credits); a toggle per layer.\n"
+             "The document comes from the repository (through the release's row code) or, with --from, from a\n"
+             "built release. --raw PAGE shows a page not yet in the corpus: what cleaning keeps and removes,\n"
+             "and why.")
+    sp.add_argument("id", nargs="?", metavar="ID", help="document id")
+    sp.add_argument("--config", choices=("full", "default"), default="full",
+                    help="full: the normalised text with every layer (default); default: the clean body")
+    sp.add_argument("--from", dest="release", metavar="RELEASE", help="read the document from this built release")
+    sp.add_argument("--raw", metavar="PAGE", help="a raw text file not in the corpus: show what cleaning does")
+    sp.add_argument("--source", help="with --raw: outlet name, to apply that outlet's rules")
+    sp.add_argument("--rules", help="with --raw: boilerplate rules file (default: the packaged rules)")
+    sp.add_argument("--out", metavar="FILE.html", help="where to write the page (default: ID.html; '-': stdout)")
+    sp.set_defaults(func=_cmd_view)
+
+    sp = add("site", "a static browse site for a built release (index, charts, one page per document)",
+             "Write a static site for a built release into --out: index.html with the release's statistics\n"
+             "and charts (documents, entity labels, boilerplate removed by kind), a table of documents with a\n"
+             "filter by entity text or label, and doc/<id>.html per document (the `view` page). Relative links\n"
+             "only: it works from file://, as a static Hugging Face Space and on GitHub Pages. The release is\n"
+             "checked against its SHA256SUMS first. An existing --out folder is replaced only if it is a site\n"
+             "made by this command.")
+    sp.add_argument("--out", required=True, metavar="DIR", help="the site folder")
+    sp.add_argument("--from", dest="release", metavar="RELEASE",
+                    help="the built release (default: where the loader finds one, e.g. dist/)")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    sp.set_defaults(func=_cmd_site)
     return p
 
 

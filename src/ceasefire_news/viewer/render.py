@@ -194,7 +194,7 @@ def _labels(doc: ViewDoc) -> dict[str, int]:
 
 def _meta_html(doc: ViewDoc) -> str:
     m = doc.meta
-    rows = [("source", esc(m.get("source")))]
+    rows = [("source", esc(m["source"]))] if m.get("source") else []
     if m.get("published"):
         basis = f' ({esc(m["published_basis"])})' if m.get("published_basis") else ""
         rows.append(("published", f"{esc(m['published'])}{basis}"))
@@ -217,7 +217,7 @@ def _controls_html(doc: ViewDoc, labels: Mapping[str, int], label_class: Mapping
     names = {"entities": "Entities", "quotes": "Quotations (focus one: its speaker)", "sources": "Unnamed sources",
              "captions": "Captions", "boilerplate": "Removed boilerplate"}
     layers = "".join(f'<label><input type="checkbox" checked data-layer="{k}"> {names[k]} ({counts[k]})</label>'
-                     for k in LAYERS if counts[k] or k == "entities")
+                     for k in LAYERS if counts[k] or (k == "entities" and doc.view != "raw"))
     legend = "".join(f'<label><input type="checkbox" checked data-label="{esc(lab)}"> '
                      f'<span class="swatch {label_class[lab]}">{esc(lab)}</span> {n}</label>'
                      for lab, n in labels.items())
@@ -296,7 +296,7 @@ fieldset{border:1px solid #ccc;border-radius:.4rem;font-size:.85rem;display:flex
 -webkit-box-decoration-break:clone}
 .lbl,.tag{font-size:.62em;font-weight:700;letter-spacing:.02em;margin-inline-start:.25rem;vertical-align:middle;
 text-transform:uppercase;color:#333;white-space:nowrap}
-.tag{margin-inline:0 .35rem;background:#f1f1f1;border-radius:.2rem;padding:0 .2rem}
+.tag{margin-inline:0 .35rem;background:#f1f1f1;border-radius:.2rem;padding:0 .2rem;text-transform:none}
 .swatch{background:var(--c,#eee);padding:0 .3rem;border-radius:.25rem;font-weight:700;font-size:.8em}
 .quote{position:relative;text-decoration:underline wavy #b3261e 1px;text-underline-offset:.3em}
 .qtag{color:#b3261e}
