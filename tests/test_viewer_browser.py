@@ -119,6 +119,14 @@ def test_seed_page(watched, tmp_path):
     page.locator('input[data-label="GPE"]').uncheck()
     assert visible(page, ".ent > .lbl") == len(layers["entities"]) - gpe
 
+    # printed: no controls, labels and tags kept
+    page.locator('input[data-layer="boilerplate"]').check()
+    page.locator('input[data-label="GPE"]').check()
+    page.emulate_media(media="print")
+    assert visible(page, ".controls") == 0
+    assert visible(page, ".ent > .lbl") == len(layers["entities"]) and visible(page, ".bp > .tag") > 0
+    page.emulate_media(media="screen")
+
     shot = tmp_path / "seed.png"
     page.screenshot(path=str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
@@ -141,6 +149,21 @@ def test_quote_points_at_its_speaker_entity(watched, tmp_path):
     assert page.locator(".speaker").is_visible()
     page.locator('input[data-layer="quotes"]').uncheck()
     assert visible(page, ".speaker, .qtag") == 0
+
+
+def test_right_to_left_text_lays_out_right_to_left(watched, tmp_path):
+    text = "قال وزير الخارجية المصري إن المحادثات في القاهرة مستمرة.\n\nA line in English."
+    start = text.index("القاهرة")
+    doc = ViewDoc("rtl", text, "full", {"source": "S", "title": "المحادثات في القاهرة", "language": "ar"},
+                  entities=[{"id": "e1", "start": start, "end": start + 7, "label": "GPE", "text": "القاهرة"}])
+    out = tmp_path / "rtl.html"
+    out.write_text(render_document(doc), encoding="utf-8")
+    page = watched.open(out)
+    directions = page.locator(".text p").evaluate_all("ps => ps.map(p => getComputedStyle(p).direction)")
+    assert directions == ["rtl", "ltr"]
+    assert page.locator("h1").evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert page.locator(".ent").inner_text().startswith("القاهرة")
+    assert page.locator("html").get_attribute("lang") == "ar"
 
 
 def test_default_view_lists_captions_with_their_entities(watched, tmp_path):
