@@ -61,7 +61,7 @@ def fetch(repo_id: str, revision: str, files: Iterable[str]) -> Path:
             "hub-download", f"download interrupted: {type(exc).__name__}: {_first_line(exc)}", where,
             hint="run the same call again; a partial download resumes from the cache")) from None
     except Exception as exc:  # the HTTP client's own errors (httpx/requests) do not share a base class
-        if type(exc).__module__.split(".")[0] not in ("httpx", "requests", "urllib3", "httpcore"):
+        if not type(exc).__module__.startswith(("httpx", "httpcore", "requests", "urllib3")):
             raise
         raise CeasefireError(Problem(
             "hub-download", f"download failed: {type(exc).__name__}: {_first_line(exc)}", where,
