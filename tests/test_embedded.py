@@ -137,3 +137,12 @@ print(len(df), n, ",".join(missing), ",".join(loaded) or "-")
     assert int(rows) >= 1 and int(spans) > 100
     assert missing.split(",") == list(BUILD_ONLY), "the bare install must not bring build-only packages"
     assert loaded == "-"
+    # the read-side commands work there too; a build command says which extra it needs, in one line
+    cli = [str(py), "-m", "ceasefire_news.cli"]
+    export = subprocess.run([*cli, "export", "--format", "conll", "--split", "all", "--out", str(tmp_path / "x")],
+                            capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert export.returncode == 0 and (tmp_path / "x" / "loss.json").is_file(), export.stderr
+    build = subprocess.run([*cli, "validate", "--root", str(ROOT)], capture_output=True, text=True, env=env,
+                           cwd=tmp_path)
+    assert build.returncode == 1 and "Traceback" not in build.stderr, build.stderr
+    assert "[missing-extra]" in build.stderr and "pip install 'ceasefire-news[build]'" in build.stderr

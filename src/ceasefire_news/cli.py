@@ -14,8 +14,19 @@ from typing import Sequence
 from . import __version__
 from .errors import CeasefireError, render
 
-# What the `build` extra adds to the loader's install (pyproject.toml).
-BUILD_ONLY = frozenset({"jsonschema", "jsonschema_rs", "orjson", "yaml", "tqdm", "datasketch", "matplotlib"})
+# What the `build` extra adds to the loader's install (pyproject.toml), and the commands that need it; the
+# read-side commands (export) run on the loader's install alone.
+BUILD_ONLY = ("jsonschema", "jsonschema_rs", "orjson", "yaml", "tqdm", "datasketch", "matplotlib")
+READ_SIDE = frozenset({"export"})
+
+
+def _missing_build_modules(command: str) -> list[str]:
+    if command in READ_SIDE:
+        return []
+    import importlib.util
+
+    return [m for m in BUILD_ONLY if importlib.util.find_spec(m) is None]
+
 EPILOG = "Exit status: 0 when all is well, 1 when problems were found, 2 on a usage error."
 
 
@@ -460,14 +471,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    missing = _missing_build_modules(args.command)
+    if missing:  # a build command on the loader-only install
+        print(f"error [missing-extra] `ceasefire-news {args.command}` needs {', '.join(missing)}, which the build "
+              "extra installs (hint: pip install 'ceasefire-news[build]')", file=sys.stderr)
+        return 1
     try:
         return args.func(args)
-    except ModuleNotFoundError as exc:  # a build command on the loader-only install
-        if exc.name and exc.name.split(".")[0] in BUILD_ONLY:
-            print(f"error [missing-extra] `ceasefire-news {args.command}` needs {exc.name}, which only the build "
-                  "extra installs (hint: pip install 'ceasefire-news[build]')", file=sys.stderr)
-            return 1
-        raise
     except CeasefireError as exc:
         print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
         return 1
