@@ -169,8 +169,11 @@ def test_offline_warm_cache_works_and_cold_cache_says_what_to_run(hub, release, 
     online, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, warm)
     assert online[0]["ok"]
     hub.stop()  # nothing to talk to any more
-    results, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, warm, offline=True)
+    results, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG},
+                      {"op": "load", "source": f"hub:{REPO}", "revision": TAG, "config": "ner"}], hub.url, warm,
+                     offline=True)
     assert results[0]["ok"] and results[0]["rows"] == 1
+    assert results[1]["code"] == "hub-not-cached"  # the revision is cached, but not the files this call reads
     cold, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "cold",
                   offline=True)
     assert cold[0]["code"] == "hub-not-cached"
