@@ -62,13 +62,17 @@ def run(steps: list[dict], endpoint: str, hf_home: Path, token: str | None = TOK
 
 def test_publish_then_download_and_load_end_to_end_and_the_token_never_leaks(hub, release, tmp_path):
     hf_home = tmp_path / "hf"
-    results, out = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release)},
+    results, out = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release), "private": True},
                         {"op": "load", "source": f"hub:{REPO}", "revision": TAG},
                         {"op": "load", "source": f"hub:{REPO}", "revision": TAG, "format": "arrow",
                          "config": "full"}], hub.url, hf_home)
     published, loaded, arrow = results
     assert published["ok"] and published["tag"] == TAG, results
     repo = hub.repos[REPO]
+    assert repo.private  # --private; the loads above read it with HF_TOKEN, without it the dataset is not there:
+    anonymous, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "anon",
+                       token=None)
+    assert anonymous[0]["code"] == "hub-unknown-repo" and "HF_TOKEN" in anonymous[0]["line"]
     assert len(repo.commits) == 2  # the Hub's initial commit and ONE commit of the whole release
     assert repo.refs[TAG] == published["commit"] == repo.refs["main"]
     on_hub = repo.commits[published["commit"]]

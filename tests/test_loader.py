@@ -65,3 +65,11 @@ def test_bad_sources_are_one_line_errors(release, tmp_path: Path):
     (copy / "data" / "train-00000-of-00001.parquet").write_bytes(b"changed")
     with pytest.raises(CeasefireError, match=r"\[checksum\] SHA-256 of data/train-00000-of-00001.parquet"):
         ceasefire_news.load(source=copy)
+
+
+def test_format_datasets_without_the_library_says_which_extra(release, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "datasets", None)  # as if not installed
+    with pytest.raises(CeasefireError, match=r"\[missing-extra\].*ceasefire-news\[datasets\]"):
+        ceasefire_news.load("train", source=release, format="datasets")
