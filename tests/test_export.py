@@ -17,7 +17,7 @@ from ceasefire_news.export import doc_sentences, export, iob2_spans, read_conll
 from ceasefire_news.release.build import parquet_bytes, sha256sums
 from ceasefire_news.release.ner import TAGS, ner_rows
 
-from .conftest import ROOT, SEED_ID
+from .conftest import SEED_ID
 
 TEXT = ('Mr. Ali Hassan of the Gaza Health Ministry said "we need aid now". A source said the talks failed.\n\n'
         "Officials in Doha did not comment.")
