@@ -189,7 +189,7 @@ def test_a_killed_build_leaves_the_previous_release_usable(repo: Path, release: 
     assert list(tmp_path.glob(".rel.building-*")), "the killed build left its temporary folder"
     build_mod._recover(out)
     assert tree_bytes(out) == before and not list(tmp_path.glob(".rel.*"))
-    assert len(ceasefire_news.load("all", path=out)) > 0
+    assert len(ceasefire_news.load("all", source=out)) > 0
     build(repo, out, progress=False)
     assert not list(tmp_path.glob(".rel.*"))
 

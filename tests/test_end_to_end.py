@@ -49,9 +49,9 @@ def test_seed_goes_through_every_stage(seed_only: Path, tmp_path: Path, capsys):
     for e in row["entities"]:
         assert row["text"][e["start"]:e["end"]] == e["text"]
     # the loader reads the same row back, checksum-verified
-    df = ceasefire_news.load("all", path=out)
+    df = ceasefire_news.load("all", source=out)
     assert df.set_index("id").loc[SEED_ID, "text"] == row["text"]
-    doc = next(d for d in ceasefire_news.documents("all", path=out) if d.id == SEED_ID)
+    doc = next(d for d in ceasefire_news.documents("all", source=out) if d.id == SEED_ID)
     assert doc.text == row["text"] and len(doc.captions) == 5
     assert all(doc.text[e.start:e.end] == e.text for e in doc.entities)
 
@@ -62,7 +62,7 @@ def test_empty_split_loads_as_an_empty_frame_with_every_column(seed_only: Path, 
     main(["build", "--root", str(seed_only), "--out", str(out), "-q"])
     empty = [s for s in SPLITS if not (out / data_file("default", s)).exists()]
     assert empty, "with one document two splits are empty"
-    df = ceasefire_news.load(empty[0], path=out)
+    df = ceasefire_news.load(empty[0], source=out)
     assert len(df) == 0 and "entities" in df.columns and "text_sha256" in df.columns
 
 

@@ -135,5 +135,5 @@ def test_empty_splits_have_no_file_and_load_as_empty_frames_with_every_column(re
         assert (out / data_file(config, "train")).exists()
         for s in ("validation", "test"):
             assert not (out / data_file(config, s)).exists()
-            df = ceasefire_news.load(s, config=config, path=out)
+            df = ceasefire_news.load(s, config=config, source=out)
             assert len(df) == 0 and list(df.columns) == schema.names

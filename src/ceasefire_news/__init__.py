@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "documents", "Document"]
+__all__ = ["__version__", "load", "load_table", "documents", "Document"]
 
 if TYPE_CHECKING:
-    from .loader import Document, documents, load
+    from .loader import Document, documents, load, load_table
 
 
 def __getattr__(name: str) -> Any:
     """The loader (pandas, pyarrow) is imported on first use, so the command line starts without it."""
-    if name in ("load", "documents", "Document"):
+    if name in ("load", "load_table", "documents", "Document"):
         from . import loader
 
         return getattr(loader, name)

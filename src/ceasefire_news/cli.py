@@ -14,6 +14,19 @@ from typing import Sequence
 from . import __version__
 from .errors import CeasefireError, render
 
+# What the `build` extra adds to the loader's install (pyproject.toml), and the commands that need it; the
+# read-side commands (export) run on the loader's install alone.
+BUILD_ONLY = ("jsonschema", "jsonschema_rs", "orjson", "yaml", "tqdm", "datasketch", "matplotlib")
+READ_SIDE = frozenset({"export"})
+
+
+def _missing_build_modules(command: str) -> list[str]:
+    if command in READ_SIDE:
+        return []
+    import importlib.util
+
+    return [m for m in BUILD_ONLY if importlib.util.find_spec(m) is None]
+
 EPILOG = "Exit status: 0 when all is well, 1 when problems were found, 2 on a usage error."
 
 
@@ -143,7 +156,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print("error: --workers takes a positive number", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    result = build(args.root, args.out, ratios=ratios, progress=not args.quiet, workers=args.workers)
+    result = build(args.root, args.out, ratios=ratios, progress=not args.quiet, workers=args.workers,
+                   repo_id=args.repo_id)
     st = result.stats
     rows = result.rows
     print(f"release: {result.out}  ({time.perf_counter() - t0:.1f} s, {args.workers} worker(s))")
@@ -174,6 +188,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
         for doc_id, ps in result.rejected.items():
             print(f"    {doc_id}: {ps[0]['code']}: {ps[0]['message']}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from .release.publish import publish
+
+    publish(args.repo_id, tag=args.tag, private=args.private, dry_run=args.dry_run, from_dir=args.from_dir,
+            root=args.root, progress=not args.quiet)
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    report = export(args.format, args.split, args.out, config=args.config, source=args.source,
+                    revision=args.revision)
+    print(report.summary())
     return 0
 
 
@@ -384,8 +415,42 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--ratios", default="80/10/10", help="train/validation/test ratios (default: 80/10/10)")
     sp.add_argument("--workers", type=int, default=1, metavar="N",
                     help="processes working on documents in parallel (default: 1); output is identical")
+    sp.add_argument("--repo-id", default=None, metavar="OWNER/NAME",
+                    help="the Hub dataset the release is published as: the card's links and the Croissant url "
+                         "name it (default: the project's own, ceasefire_news.hub.DEFAULT_REPO_ID)")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     sp.set_defaults(func=_cmd_build)
+
+    sp = add("publish", "check the release, then upload it to the Hugging Face Hub as one commit and tag it",
+             "Build the release for --repo-id (or take the built folder --from DIR), run validation and the\n"
+             "release checks (checksums, no stray or rejected files, card header, built for this repo id) and\n"
+             "refuse on any failure. Then create the dataset repository if needed, upload the whole release in\n"
+             "one commit (files no longer in the release are deleted in that commit) and tag it (default\n"
+             "v<package version>; an existing tag is refused, never moved). The token comes from HF_TOKEN or\n"
+             "`hf auth login` and is never printed or written. HF_ENDPOINT selects another Hub.")
+    sp.add_argument("--repo-id", required=True, metavar="OWNER/NAME", help="the dataset repository on the Hub")
+    sp.add_argument("--tag", help="the tag of the release (default: v<package version>)")
+    sp.add_argument("--private", action="store_true", help="create the repository private")
+    sp.add_argument("--dry-run", action="store_true", help="run the checks and list what would be uploaded")
+    sp.add_argument("--from", dest="from_dir", metavar="DIR", help="publish this built release instead of building")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    sp.set_defaults(func=_cmd_publish)
+
+    sp = add("export", "write a split of a built release as CoNLL, JSON lines, brat or spaCy, with a loss report",
+             "Read a built release (the embedded one, a folder or the Hub: --source) and write the documents of\n"
+             "--split into --out: conll (CoNLL-2003 columns, IOB2 tags), jsonl (one document per line), brat\n"
+             "(standoff .txt + .ann, quotes linked to their speakers), spacy (DocBin; needs spaCy). Whatever the\n"
+             "format cannot hold (nested or overlapping spans, mid-token spans, quote-speaker links, captions)\n"
+             "is counted and listed in OUT/loss.json and summed up on one line.")
+    sp.add_argument("--format", required=True, choices=("conll", "jsonl", "brat", "spacy"), help="the format")
+    sp.add_argument("--split", default="train", help="train, validation, test or all (default: train)")
+    sp.add_argument("--config", default="default", choices=("default", "full"), help="the config (default: default)")
+    sp.add_argument("--out", required=True, metavar="DIR", help="the folder to write")
+    sp.add_argument("--source", default=None,
+                    help="a release folder, 'hub' or 'hub:OWNER/NAME' (default: $CEASEFIRE_NEWS_SOURCE, else the "
+                         "embedded release)")
+    sp.add_argument("--revision", default=None, help="with a Hub source: tag, branch or commit")
+    sp.set_defaults(func=_cmd_export)
 
     sp = add("reanchor", "move manual spans onto a changed corpus text (or report them)",
              "When the normalised text of a document changes (a new normaliser, a corrected seed), move its\n"
@@ -477,6 +542,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    missing = _missing_build_modules(args.command)
+    if missing:  # a build command on the loader-only install
+        print(f"error [missing-extra] `ceasefire-news {args.command}` needs {', '.join(missing)}, which the build "
+              "extra installs (hint: pip install 'ceasefire-news[build]')", file=sys.stderr)
+        return 1
     try:
         return args.func(args)
     except CeasefireError as exc:

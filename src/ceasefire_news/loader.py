@@ -1,22 +1,26 @@
 """The loader: one obvious call, lazy, checksum-verified.
 
     import ceasefire_news
-    df = ceasefire_news.load("train")            # pandas DataFrame, default config
+    df = ceasefire_news.load("train")            # pandas DataFrame (Arrow-backed columns), default config
     for doc in ceasefire_news.documents("all"):  # Document records
         print(doc.id, doc.entities[0].label)
 
-Where the release is found, first match wins: the `path` argument; $CEASEFIRE_NEWS_RELEASE; a release
-embedded in the installed package (`ceasefire_news/release`); `dist/` of the source checkout the package
-runs from. Every file is checked against the release's SHA256SUMS once per process.
+Where the release comes from (`source`): None -> $CEASEFIRE_NEWS_SOURCE when set, else the release embedded
+in the package (`ceasefire_news/_release`, put there by `scripts/embed_release.py`); a folder path; "hub" or
+"hub:OWNER/NAME" -> that dataset on the Hugging Face Hub at `revision` (default: this package's tag), fetched
+into the standard Hugging Face cache. Every file a call reads is checked against the release's SHA256SUMS
+first (once per process while the file is unchanged).
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -26,6 +30,12 @@ from .columns import CONFIGS, SPLITS, data_file
 from .errors import CeasefireError, Problem
 
 _PKG = Path(__file__).resolve().parent
+EMBEDDED = _PKG / "_release"
+SOURCE_ENV = "CEASEFIRE_NEWS_SOURCE"
+FORMATS = ("pandas", "arrow", "datasets")
+# Past this many bytes of release, the wheel carries only manifest.json and SHA256SUMS of its release, and the
+# loader fetches that exact revision from the Hub and checks it against them (scripts/embed_release.py).
+EMBED_SIZE_LIMIT = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,7 @@ class Quote:
     id: str = ""
     speaker_id: str | None = None  # the id of the speaker's entity or source in the same document
     cue: Cue | None = None
+    speaker_entity: "Entity | Source | None" = None  # speaker_id resolved: that Entity or Source record
 
 
 @dataclass(frozen=True)
@@ -97,47 +108,121 @@ class Document:
     text_sha256: str
 
 
-def release_dir(path: str | os.PathLike | None = None) -> Path:
-    """The release folder the loader reads (see the module docstring for the order)."""
-    candidates = [Path(path)] if path is not None else [
-        *([Path(os.environ["CEASEFIRE_NEWS_RELEASE"])] if os.environ.get("CEASEFIRE_NEWS_RELEASE") else []),
-        _PKG / "release",
-        _PKG.parent.parent / "dist",
-    ]
-    for c in candidates:
-        if (c / "SHA256SUMS").is_file():
-            return c.resolve()
-    where = ", ".join(str(c) for c in candidates)
-    raise CeasefireError(Problem("no-release", f"no release found (looked in: {where})",
-                                 hint="run `ceasefire-news build --out dist`, or pass path=..."))
+@dataclass(frozen=True)
+class Release:
+    """A release folder to read and, for a Hub source, where it came from."""
+
+    root: Path
+    repo_id: str | None = None
+    revision: str | None = None
 
 
-@functools.lru_cache(maxsize=16)
-def _verified(root: Path, stamp: tuple) -> dict[str, str]:
+def _sums(text: str) -> dict[str, str]:
     sums: dict[str, str] = {}
-    for line in (root / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         digest, _, name = line.partition("  ")
-        if not name:
-            continue
+        if name:
+            sums[name] = digest
+    return sums
+
+
+def _checksum_hint(root: Path, repo_id: str | None) -> str:
+    if repo_id is None:
+        return "rebuild the release (`ceasefire-news build`) or copy it again"
+    from .hub.download import cache_folder
+
+    return (f"delete the cached copy ({cache_folder(repo_id)}) and load again; if it fails again the file on the "
+            "Hub is damaged: report it")
+
+
+@functools.lru_cache(maxsize=64)
+def _verified(root: Path, names: tuple[str, ...], stamp: tuple, repo_id: str | None) -> None:
+    sums = _sums((root / "SHA256SUMS").read_text(encoding="utf-8"))
+    for name in names:
         f = root / name
         if not f.is_file():
-            raise CeasefireError(Problem("checksum", "file listed in SHA256SUMS is missing", str(f)))
+            raise CeasefireError(Problem("checksum", "file listed in SHA256SUMS is missing", str(f),
+                                         hint=_checksum_hint(root, repo_id)))
         h = hashlib.sha256()
         with open(f, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
-        if h.hexdigest() != digest:
-            raise CeasefireError(Problem("checksum", "SHA-256 does not match SHA256SUMS: the file is corrupt or "
-                                         "was changed after the build", str(f), hint="rebuild or re-download"))
-        sums[name] = digest
-    return sums
+        if h.hexdigest() != sums[name]:
+            raise CeasefireError(Problem("checksum", f"SHA-256 of {name} does not match SHA256SUMS: the file is "
+                                         "corrupt or was changed after the build", str(f),
+                                         hint=_checksum_hint(root, repo_id)))
 
 
-def verify(root: Path) -> dict[str, str]:
-    """Check every file of the release against SHA256SUMS (cached until a file changes)."""
-    stamp = tuple(sorted((str(p.relative_to(root)), p.stat().st_mtime_ns, p.stat().st_size)
-                        for p in root.rglob("*") if p.is_file()))
-    return _verified(root, stamp)
+def verify(root: Path, names: list[str] | None = None, repo_id: str | None = None) -> dict[str, str]:
+    """Check `names` (default: every file SHA256SUMS lists) against SHA256SUMS; cached until a file changes."""
+    sums = _sums((root / "SHA256SUMS").read_text(encoding="utf-8"))
+    names = sorted(sums) if names is None else sorted(n for n in names if n in sums)
+    stamp = tuple((n, *_stat(root / n)) for n in names)
+    _verified(root, tuple(names), stamp, repo_id)
+    return {n: sums[n] for n in names}
+
+
+def _stat(p: Path) -> tuple[int, int]:
+    try:
+        st = p.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _folder(path: Path, what: str) -> Path:
+    if not (path / "SHA256SUMS").is_file():
+        raise CeasefireError(Problem("no-release", f"{what} is not a built release (no SHA256SUMS)", str(path),
+                                     hint="build one with `ceasefire-news build --out DIR`, or use source='hub'"))
+    return path.resolve()
+
+
+def resolve(source: str | os.PathLike | None = None, revision: str | None = None,
+            files: list[str] | tuple[str, ...] = ()) -> Release:
+    """Where `source` points, with `files` (release-relative names) present locally, fetched if from the Hub."""
+    from .hub import default_revision, hub_repo_id
+
+    if source is None and os.environ.get(SOURCE_ENV):
+        source = os.environ[SOURCE_ENV]
+    if source is None:
+        if not (EMBEDDED / "SHA256SUMS").is_file():
+            raise CeasefireError(Problem("no-release", "this installation carries no embedded release", str(EMBEDDED),
+                                         hint=f"pass source='hub' or a folder, or set ${SOURCE_ENV}"))
+        return _embedded(files)
+    repo_id = hub_repo_id(str(source)) if isinstance(source, str) else None
+    if repo_id is None:
+        if revision is not None:
+            raise CeasefireError(Problem("bad-source", "revision= only applies to a Hub source",
+                                         hint="use source='hub' or 'hub:OWNER/NAME' with revision"))
+        return Release(_folder(Path(source), f"source {os.fspath(source)!r}"))
+    from .hub.download import fetch
+
+    revision = revision or default_revision()
+    return Release(fetch(repo_id, revision, files), repo_id, revision)
+
+
+def _embedded(files: list[str] | tuple[str, ...]) -> Release:
+    """The embedded release; when it carries only its manifest and checksums, the same revision from the Hub."""
+    sums = _sums((EMBEDDED / "SHA256SUMS").read_text(encoding="utf-8"))
+    if all((EMBEDDED / f).is_file() for f in files if f in sums):
+        return Release(EMBEDDED)
+    from .hub import DEFAULT_REPO_ID
+    from .hub.download import fetch
+
+    manifest = json.loads((EMBEDDED / "manifest.json").read_text(encoding="utf-8"))
+    repo_id = manifest.get("hub", {}).get("repo_id", DEFAULT_REPO_ID)
+    revision = f"v{manifest['package_version']}"
+    root = fetch(repo_id, revision, files)
+    if (root / "SHA256SUMS").read_bytes() != (EMBEDDED / "SHA256SUMS").read_bytes():
+        raise CeasefireError(Problem("checksum", f"SHA256SUMS of {repo_id}@{revision} on the Hub differs from the "
+                                     "one this package carries", str(root / "SHA256SUMS"),
+                                     hint=_checksum_hint(root, repo_id)))
+    return Release(root, repo_id, revision)
+
+
+def release_dir(source: str | os.PathLike | None = None, revision: str | None = None) -> Path:
+    """The release folder the loader reads (see the module docstring for the order)."""
+    return resolve(source, revision).root
 
 
 def _splits(split: str) -> tuple[str, ...]:
@@ -148,41 +233,82 @@ def _splits(split: str) -> tuple[str, ...]:
     return (split,)
 
 
-def load_table(split: str = "train", config: str = "default", path: str | os.PathLike | None = None) -> pa.Table:
-    """The rows of `split` ("all" for every split) of `config` as an Arrow table; an empty split has every column."""
+def _source(source: Any, path: Any) -> Any:
+    if path is not None:
+        warnings.warn("path= is deprecated: use source=", DeprecationWarning, stacklevel=3)
+        if source is None:
+            return path
+    return source
+
+
+def load_tables(split: str = "train", *, config: str = "default", source: str | os.PathLike | None = None,
+                revision: str | None = None) -> dict[str, pa.Table]:
+    """One Arrow table per split of `split` ("all": train, validation, test), every file checksum-verified."""
     if config not in CONFIGS:
         raise CeasefireError(Problem("bad-config", f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}"))
-    root = release_dir(path)
-    verify(root)
-    tables = [pq.read_table(root / data_file(config, s), schema=CONFIGS[config])
-              for s in _splits(split) if (root / data_file(config, s)).is_file()]
-    if not tables:
-        return CONFIGS[config].empty_table()
-    return pa.concat_tables(tables)
+    splits = _splits(split)
+    names = [data_file(config, s) for s in splits]
+    release = resolve(source, revision, names)
+    verify(release.root, names, release.repo_id)
+    schema = CONFIGS[config]
+    return {s: pq.read_table(release.root / n, schema=schema) if (release.root / n).is_file() else schema.empty_table()
+            for s, n in zip(splits, names)}
 
 
-def load(split: str = "train", config: str = "default", path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The rows of `split` (train, validation, test or all) as a pandas DataFrame."""
-    table = load_table(split, config, path)
-    return table.to_pandas(types_mapper=None) if table.num_rows else pd.DataFrame(
-        {f.name: pd.Series([], dtype=object if not pa.types.is_integer(f.type) else "int64") for f in table.schema})
+def load_table(split: str = "train", *, config: str = "default", source: str | os.PathLike | None = None,
+               revision: str | None = None, path: str | os.PathLike | None = None) -> pa.Table:
+    """The rows of `split` ("all" for every split) of `config` as an Arrow table; an empty split has every column."""
+    tables = load_tables(split, config=config, source=_source(source, path), revision=revision)
+    return pa.concat_tables(tables.values()) if len(tables) > 1 else next(iter(tables.values()))
+
+
+def load(split: str = "train", *, config: str = "default", source: str | os.PathLike | None = None,
+         revision: str | None = None, format: str = "pandas", path: str | os.PathLike | None = None) -> Any:
+    """The rows of `split` (train, validation, test or all) of `config`.
+
+    format="pandas": a DataFrame with Arrow-backed columns (pd.ArrowDtype; nested columns stay Arrow lists);
+    "arrow": a pyarrow.Table; "datasets": a datasets.Dataset (split="all": a DatasetDict of the three splits).
+    """
+    if format not in FORMATS:
+        raise CeasefireError(Problem("bad-format", f"unknown format {format!r}; expected one of {', '.join(FORMATS)}"))
+    source = _source(source, path)
+    if format == "datasets":
+        return _as_datasets(split, load_tables(split, config=config, source=source, revision=revision))
+    table = load_table(split, config=config, source=source, revision=revision)
+    if format == "arrow":
+        return table
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _as_datasets(split: str, tables: dict[str, pa.Table]) -> Any:
+    try:
+        import datasets
+    except ImportError:
+        raise CeasefireError(Problem("missing-extra", "format='datasets' needs the `datasets` library",
+                                     hint="pip install 'ceasefire-news[datasets]'")) from None
+    out = {s: datasets.Dataset(t, split=datasets.NamedSplit(s)) for s, t in tables.items()}
+    return datasets.DatasetDict(out) if split == "all" else out[split]
 
 
 def _cue(c: dict | None) -> Cue | None:
     return Cue(**c) if c else None
 
 
-def documents(split: str = "train", path: str | os.PathLike | None = None) -> Iterator[Document]:
-    """Yield the documents of `split` as Document records, one at a time."""
-    table = load_table(split, "default", path)
+def documents(split: str = "train", *, source: str | os.PathLike | None = None, revision: str | None = None,
+              path: str | os.PathLike | None = None) -> Iterator[Document]:
+    """Yield the documents of `split` (default config) as Document records, one at a time."""
+    table = load_table(split, config="default", source=_source(source, path), revision=revision)
     for batch in table.to_batches(max_chunksize=256):
         for r in batch.to_pylist():
+            entities = tuple(Entity(**e) for e in r["entities"])
+            sources = tuple(Source(**{**s, "cue": _cue(s["cue"])}) for s in r["sources"])
+            by_id: dict[str, Entity | Source] = {x.id: x for x in (*entities, *sources)}
             yield Document(
                 id=r["id"], text=r["text"], title=r["title"], source=r["source"], url=r["url"],
-                published=r["published"], language=r["language"],
-                entities=tuple(Entity(**e) for e in r["entities"]),
-                quotes=tuple(Quote(**{**q, "cue": _cue(q["cue"])}) for q in r["quotes"]),
-                sources=tuple(Source(**{**s, "cue": _cue(s["cue"])}) for s in r["sources"]),
+                published=r["published"], language=r["language"], entities=entities,
+                quotes=tuple(Quote(**{**q, "cue": _cue(q["cue"]), "speaker_entity": by_id.get(q["speaker_id"] or "")})
+                             for q in r["quotes"]),
+                sources=sources,
                 captions=tuple(Caption(c["text"], c["credit"], c["agency"], c["photographer"],
                                        tuple(Entity(**e) for e in c["entities"])) for c in r["captions"]),
                 text_sha256=r["text_sha256"])

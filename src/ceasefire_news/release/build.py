@@ -33,6 +33,7 @@ from .chart import label_chart_png
 from ..columns import CONFIGS, DICTIONARY_COLUMNS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS, data_file
 from .croissant import croissant
 from ..errors import CeasefireError, Problem
+from ..hub import DEFAULT_REPO_ID, check_repo_id, dataset_url
 from ..fsutil import atomic_write_bytes, dumps_json
 from .ner import ner_rows
 from ..text.normalize import NORMALISER_VERSION
@@ -161,8 +162,11 @@ def _previous(out: Path) -> tuple[dict[str, str], list[float] | None]:
 
 
 def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[float] = DEFAULT_RATIOS,
-          progress: bool = True, workers: int = 1, threshold: float = NEAR_DUP_THRESHOLD) -> BuildResult:
-    """Build the release of the repository at `root` into `out`."""
+          progress: bool = True, workers: int = 1, threshold: float = NEAR_DUP_THRESHOLD,
+          repo_id: str | None = None) -> BuildResult:
+    """Build the release of the repository at `root` into `out`; `repo_id`: the Hub dataset it is published as
+    (the card's links, the croissant `url` and the manifest name it)."""
+    repo_id = check_repo_id(repo_id or DEFAULT_REPO_ID)
     repo = Repo.at(root)
     out = Path(out).resolve()
     ratios = tuple(float(r) for r in ratios)
@@ -212,6 +216,7 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
         "documents": {d: {"split": split[d], "group": grouping.keys[d], **ok[d].inputs} for d in sorted(ok)},
         "rejected": sorted(rejected),
         "rows": rows,
+        "hub": {"repo_id": repo_id, "revision": f"v{__version__}"},
     }
     files["manifest.json"] = dumps_json(manifest).encode()
     files["rejections.json"] = dumps_json({"rejected": rejected}).encode()
@@ -224,10 +229,10 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
     first = next((s for s in SPLITS if released[s]), None)
     example = ok[released[first][0]].default if first else None
     data_files = {n: files[n] for n in sorted(files) if n.startswith("data/")}
-    files["croissant.json"] = dumps_json(croissant(data_files, stats, rows)).encode()
+    files["croissant.json"] = dumps_json(croissant(data_files, stats, rows, url=dataset_url(repo_id))).encode()
     card = CardData(stats=stats, released=released, rows=rows, num_bytes=num_bytes,
                     download_size={c: sum(len(files.get(data_file(c, s), b"")) for s in SPLITS) for c in CONFIGS},
-                    example=example, ratios=ratios, chart=LABEL_CHART, threshold=threshold)
+                    example=example, ratios=ratios, chart=LABEL_CHART, threshold=threshold, repo_id=repo_id)
     files["README.md"] = render_card(card).encode()
     files["SHA256SUMS"] = sha256sums(files).encode()
 

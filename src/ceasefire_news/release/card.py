@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from ..hub import dataset_url
+
 from .. import __version__
 from ..annotations.files import ENTITY_LABELS
 from ..columns import CONFIGS, SPLITS, data_file
@@ -43,6 +45,27 @@ class CardData:
     chart: str
     threshold: float
     body_labels: Mapping[str, int] | None = None
+    repo_id: str | None = None  # the Hub dataset this release is published as (links and load_dataset example)
+
+
+def _hub_line(data: CardData) -> str:
+    if not data.repo_id:
+        return ""
+    return (f" Published on the Hugging Face Hub as [{data.repo_id}]({dataset_url(data.repo_id)}), each release "
+            f"tagged `v<version>` (this one: `v{__version__}`).")
+
+
+def _load_dataset_line(data: CardData) -> str:
+    if not data.repo_id:
+        return 'ds = load_dataset("path/to/this/folder")            # default; "full" or "ner" as the second argument'
+    return (f'ds = load_dataset("{data.repo_id}", revision="v{__version__}")  # default; "full" or "ner" as the '
+            'second argument')
+
+
+def _package_hub(data: CardData) -> str:
+    if not data.repo_id:
+        return ""
+    return f', or from the Hub: `ceasefire_news.load("all", source="hub:{data.repo_id}", revision="v{__version__}")`'
 
 
 # ------------------------------------------------------------------------------------------------ features
@@ -193,7 +216,7 @@ appeals, membership prompts, share and related-link lines removed; photo caption
 with stand-off annotations: named entities, quotations with their speakers, unnamed-source attributions,
 captions with photo credits, and every removed boilerplate span with its kind.
 
-This release holds {st['documents']} document(s) from: {sources}. Built by ceasefire-news {__version__}.
+This release holds {st['documents']} document(s) from: {sources}. Built by ceasefire-news {__version__}.{_hub_line(data)}
 
 | statistic | value |
 |---|---|
@@ -208,10 +231,10 @@ Three configurations:
 
 ```python
 from datasets import load_dataset
-ds = load_dataset("path/to/this/folder")            # default; "full" or "ner" as the second argument
+{_load_dataset_line(data)}
 ```
 
-or with the package: `ceasefire_news.load("all")`, `ceasefire_news.load("all", config="ner")`.
+or with the package: `ceasefire_news.load("all")`, `ceasefire_news.load("all", config="ner")`{_package_hub(data)}.
 
 ## Supported tasks
 

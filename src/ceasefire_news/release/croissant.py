@@ -112,9 +112,10 @@ def _field(config: str, fileset: str, name: str, t: pa.DataType, path: str = "")
     return out
 
 
-def croissant(data_files: Mapping[str, bytes], stats: Mapping[str, Any], rows: Mapping[str, Mapping[str, int]]
-              ) -> dict[str, Any]:
-    """The Croissant JSON-LD of a release whose Parquet files are `data_files` (path -> bytes)."""
+def croissant(data_files: Mapping[str, bytes], stats: Mapping[str, Any], rows: Mapping[str, Mapping[str, int]],
+              url: str = "README.md") -> dict[str, Any]:
+    """The Croissant JSON-LD of a release whose Parquet files are `data_files` (path -> bytes); `url`: its home
+    (the Hub dataset page when the release is published there, else the card)."""
     distribution: list[dict[str, Any]] = []
     for name in sorted(data_files):
         distribution.append({"@type": "cr:FileObject", "@id": name, "name": name, "contentUrl": name,
@@ -157,7 +158,7 @@ def croissant(data_files: Mapping[str, bytes], stats: Mapping[str, Any], rows: M
         "conformsTo": CONFORMS_TO,
         "version": __version__,
         "license": "LICENSE.md",
-        "url": "README.md",
+        "url": url,
         "inLanguage": sorted(stats.get("languages", ["en"])),
         "keywords": ["news", "conflict", "ceasefire", "named-entity recognition", "quotation attribution",
                      "boilerplate removal"],

@@ -1,0 +1,199 @@
+"""publish -> download -> load against our own Hub-protocol server on loopback (tests/hub_server.py).
+
+Each client runs in a fresh process (tests/hub_client.py) with HF_ENDPOINT, HF_HOME and HF_TOKEN set before
+huggingface_hub is imported, as a user's would be.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ceasefire_news import __version__
+from ceasefire_news.hub import DEFAULT_REPO_ID
+from ceasefire_news.release.build import build
+from ceasefire_news.release.embed import embed_release
+
+from .conftest import ROOT
+from .hub_server import HubServer
+
+REPO = "owner/name"
+TAG = f"v{__version__}"
+TOKEN = "hf_SECRETtoken0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    return build(ROOT, tmp_path_factory.mktemp("rel") / "release", progress=False, repo_id=REPO).out
+
+
+@pytest.fixture
+def hub():
+    server = HubServer(token=TOKEN).start()
+    yield server
+    server.stop()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run(steps: list[dict], endpoint: str, hf_home: Path, token: str | None = TOKEN, offline: bool = False
+        ) -> tuple[list[dict], str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_", "CEASEFIRE_NEWS_"))}
+    env.update(HF_ENDPOINT=endpoint, HF_HOME=str(hf_home), HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_VERBOSITY="debug",
+               HF_HUB_ETAG_TIMEOUT="5", HF_HUB_DOWNLOAD_TIMEOUT="5")
+    if token:
+        env["HF_TOKEN"] = token
+    if offline:
+        env["HF_HUB_OFFLINE"] = "1"
+    proc = subprocess.run([sys.executable, "-m", "tests.hub_client", json.dumps(steps)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "RESULTS " in proc.stdout, out
+    return json.loads(proc.stdout.split("RESULTS ", 1)[1]), out
+
+
+def test_publish_then_download_and_load_end_to_end_and_the_token_never_leaks(hub, release, tmp_path):
+    hf_home = tmp_path / "hf"
+    results, out = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release), "private": True},
+                        {"op": "load", "source": f"hub:{REPO}", "revision": TAG},
+                        {"op": "load", "source": f"hub:{REPO}", "revision": TAG, "format": "arrow",
+                         "config": "full"}], hub.url, hf_home)
+    published, loaded, arrow = results
+    assert published["ok"] and published["tag"] == TAG, results
+    repo = hub.repos[REPO]
+    assert repo.private  # --private; the loads above read it with HF_TOKEN, without it the dataset is not there:
+    anonymous, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "anon",
+                       token=None)
+    assert anonymous[0]["code"] == "hub-unknown-repo" and "HF_TOKEN" in anonymous[0]["line"]
+    assert len(repo.commits) == 2  # the Hub's initial commit and ONE commit of the whole release
+    assert repo.refs[TAG] == published["commit"] == repo.refs["main"]
+    on_hub = repo.commits[published["commit"]]
+    assert {k: v for k, v in on_hub.items() if k != ".gitattributes"} == _files(release)
+    assert loaded == {"ok": True, "rows": 1, "documents": 1, "spans_match": True, "entities": 121,
+                      "type": "DataFrame"}
+    assert arrow["ok"] and arrow["type"] == "Table"
+    # the card and the Croissant point at the Hub address
+    assert f"https://huggingface.co/datasets/{REPO}" in on_hub["README.md"].decode()
+    assert json.loads(on_hub["croissant.json"])["url"] == f"https://huggingface.co/datasets/{REPO}"
+    # the token was sent (writes were authorised) but never printed, logged (debug logging on) or written
+    assert any(auth == f"Bearer {TOKEN}" for method, _, auth in hub.requests if method == "POST")
+    assert TOKEN not in out
+    for folder in (release, hf_home, tmp_path):
+        for p in folder.rglob("*"):
+            assert not p.is_file() or TOKEN.encode() not in p.read_bytes(), p
+
+
+def test_republish_deletes_stale_files_in_one_commit_and_never_moves_a_tag(hub, release, tmp_path):
+    old = hub.commit(REPO, {".gitattributes": b"*.parquet filter=lfs\n", "old.txt": b"gone soon",
+                            "data/stale-00000-of-00001.parquet": b"x"}, tag="v0.0.9")
+    results, _ = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release)},
+                      {"op": "publish", "repo_id": REPO, "from_dir": str(release)},
+                      {"op": "publish", "repo_id": REPO, "from_dir": str(release), "tag": "v0.0.9"}],
+                     hub.url, tmp_path / "hf")
+    first, again, old_tag = results
+    assert first["ok"], results
+    assert again["code"] == "publish-tag-exists" and old_tag["code"] == "publish-tag-exists"
+    repo = hub.repos[REPO]
+    assert len(repo.commits) == 2 and repo.refs["v0.0.9"] == old and repo.refs[TAG] == first["commit"]
+    files = repo.commits[first["commit"]]
+    assert "old.txt" not in files and "data/stale-00000-of-00001.parquet" not in files
+    assert ".gitattributes" in files and set(files) - {".gitattributes"} == set(_files(release))
+
+
+def test_publish_refuses_before_uploading(hub, release, tmp_path):
+    tampered = tmp_path / "tampered"
+    shutil.copytree(release, tampered)
+    (tampered / "data" / "train-00000-of-00001.parquet").write_bytes(b"not parquet")
+    stray = tmp_path / "stray"
+    shutil.copytree(release, stray)
+    (stray / "notes.txt").write_text("hand-added\n")
+    hub.refuse_card = True
+    results, out = run([{"op": "publish", "repo_id": REPO, "from_dir": str(tampered)},
+                        {"op": "publish", "repo_id": REPO, "from_dir": str(stray)},
+                        {"op": "publish", "repo_id": "other/repo", "from_dir": str(release)},
+                        {"op": "publish", "repo_id": REPO, "from_dir": str(release), "dry_run": True},
+                        {"op": "publish", "repo_id": REPO, "from_dir": str(release)}], hub.url, tmp_path / "hf")
+    codes = [r.get("code") for r in results]
+    assert codes == ["checksum", "publish-stray-file", "publish-repo-id", None, "publish-card-refused"], results
+    assert "data/train-00000-of-00001.parquet" in results[0]["line"]
+    assert results[3]["ok"] and results[3]["commit"] is None and "dry run: would upload 11 file(s)" in out
+    assert hub.repos[REPO].tags == set() and len(hub.repos[REPO].commits) == 1  # created; nothing committed
+    no_token, _ = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release)}], hub.url, tmp_path / "hf2",
+                      token=None)
+    assert no_token[0]["code"] == "publish-no-token" and "HF_TOKEN" in no_token[0]["line"]
+
+
+def _dead_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_download_failures_say_what_to_do(hub, release, tmp_path):
+    hub.commit(REPO, _files(release), tag=TAG)
+    hub.corrupt(REPO, "data/train-00000-of-00001.parquet", b"corrupted on the server")
+    results, _ = run([{"op": "load", "source": "hub:nobody/nothing", "revision": TAG},
+                      {"op": "load", "source": f"hub:{REPO}", "revision": "v9.9.9"},
+                      {"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "hf")
+    unknown_repo, unknown_rev, corrupt = results
+    assert unknown_repo["code"] == "hub-unknown-repo"
+    assert unknown_rev["code"] == "hub-unknown-revision" and "v9.9.9" in unknown_rev["line"]
+    assert corrupt["code"] == "checksum" and "data/train-00000-of-00001.parquet" in corrupt["line"]
+    assert "delete the cached copy" in corrupt["line"]
+
+    down, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], f"http://127.0.0.1:{_dead_port()}",
+                  tmp_path / "hf-down")
+    assert down[0]["code"] == "hub-unreachable", down
+
+
+def test_interrupted_download_is_never_used_and_a_rerun_completes(hub, release, tmp_path):
+    hub.commit(REPO, _files(release), tag=TAG)
+    hub.interrupt.add("data/train-00000-of-00001.parquet")
+    hf_home = tmp_path / "hf"
+    cut, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, hf_home)
+    assert cut[0]["code"] == "hub-download", cut
+    offline, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, hf_home, offline=True)
+    assert not offline[0]["ok"], "a half-downloaded file must not be served from the cache"
+    hub.interrupt.clear()
+    again, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, hf_home)
+    assert again[0]["ok"] and again[0]["spans_match"], again
+
+
+def test_offline_warm_cache_works_and_cold_cache_says_what_to_run(hub, release, tmp_path):
+    hub.commit(REPO, _files(release), tag=TAG)
+    warm = tmp_path / "warm"
+    online, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, warm)
+    assert online[0]["ok"]
+    hub.stop()  # nothing to talk to any more
+    results, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG},
+                      {"op": "load", "source": f"hub:{REPO}", "revision": TAG, "config": "ner"}], hub.url, warm,
+                     offline=True)
+    assert results[0]["ok"] and results[0]["rows"] == 1
+    assert results[1]["code"] == "hub-not-cached"  # the revision is cached, but not the files this call reads
+    cold, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "cold",
+                  offline=True)
+    assert cold[0]["code"] == "hub-not-cached"
+    assert f"HF_HUB_OFFLINE=0 python -c \"import ceasefire_news; ceasefire_news.load(source='hub:{REPO}', " \
+           f"revision='{TAG}')\"" in cold[0]["line"]
+
+
+def test_a_lite_embedded_release_fetches_its_revision_and_checks_it(hub, tmp_path):
+    """Past the size limit the wheel carries manifest + SHA256SUMS only; load() fetches that exact revision."""
+    lite = embed_release(ROOT, tmp_path / "_release", limit=0)
+    assert lite.lite and sorted(lite.files) == ["SHA256SUMS", "manifest.json"]
+    full = _files(build(ROOT, tmp_path / "default", progress=False).out)
+    hub.commit(DEFAULT_REPO_ID, full, tag=TAG)
+    results, _ = run([{"op": "load", "embedded": str(lite.dest)}], hub.url, tmp_path / "hf")
+    assert results[0]["ok"] and results[0]["spans_match"], results
+    hub.commit(DEFAULT_REPO_ID, {**full, "SHA256SUMS": full["SHA256SUMS"] + b"0" * 64 + b"  extra\n"}, tag="v9")
+    hub.repos[DEFAULT_REPO_ID].refs[TAG] = hub.repos[DEFAULT_REPO_ID].refs["v9"]  # the tag now names other bytes
+    results, _ = run([{"op": "load", "embedded": str(lite.dest)}], hub.url, tmp_path / "hf2")
+    assert results[0]["code"] == "checksum" and "SHA256SUMS" in results[0]["line"], results
