@@ -97,7 +97,7 @@ def release_rows(release: str | Path | None, view: str) -> list[tuple[str, dict[
 
     out = []
     for split in SPLITS:
-        out += [(split, r) for r in load_table(split, view, release).to_pylist()]
+        out += [(split, r) for r in load_table(split, config=view, source=release).to_pylist()]
     return out
 
 
