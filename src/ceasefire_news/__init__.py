@@ -1,15 +1,17 @@
 """ceasefire-news: an annotated news corpus on conflict and ceasefire reporting, and the tools that build,
-validate and load it. The one-line entry points are `load(split)` and `documents(split)`."""
+validate and load it. The one-line entry points are `load(split)` and `documents(split)` for the corpus, and
+`clean(text)` for stripping a page of its boilerplate (it needs the `build` extra)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "load_table", "documents", "Document"]
+__all__ = ["__version__", "load", "load_table", "documents", "Document", "clean"]
 
 if TYPE_CHECKING:
     from .loader import Document, documents, load, load_table
+    from .text.clean import clean
 
 
 def __getattr__(name: str) -> Any:
@@ -18,4 +20,8 @@ def __getattr__(name: str) -> Any:
         from . import loader
 
         return getattr(loader, name)
+    if name == "clean":
+        from .text.clean import clean
+
+        return clean
     raise AttributeError(f"module 'ceasefire_news' has no attribute {name!r}")
