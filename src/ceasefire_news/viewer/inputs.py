@@ -112,17 +112,18 @@ def from_release(release: str | Path | None, doc_id: str, view: str = "full") ->
 
 def from_raw_page(data: bytes, name: str, source: str | None = None, rules_path: str | None = None) -> ViewDoc:
     """A raw page through the text stage: what `clean` keeps, drops and why. The one adapter over the cleaner."""
-    from ..text.boilerplate import clean_view, load_rules
-    from ..text.normalize import normalize_bytes
+    from ..text.clean import clean
 
-    norm = normalize_bytes(data, name)
-    _, det = clean_view(norm.text, source, load_rules(rules_path))
-    boilerplate = [{"start": r.start, "end": r.end, "kind": r.kind, "text": r.text, "rule": r.rule}
-                   for r in det.boilerplate]
+    result = clean(data, source=source, rules=rules_path, name=name)
+    scores = {(d.start, d.end): d.score for d in result.decisions}
+    boilerplate = [{"start": r.start, "end": r.end, "kind": r.kind, "text": r.text,
+                    "rule": r.reason if scores.get((r.start, r.end)) is None
+                    else f"{r.reason} (P(article) {scores[(r.start, r.end)]:.2f})"}
+                   for r in result.removed if r.kind != "caption"]
     captions = [{"start": c.start, "end": c.end, "text": c.text, "credit": c.credit, "agency": c.agency,
-                 "photographer": c.photographer} for c in det.captions]
+                 "photographer": c.photographer} for c in result.captions]
     stem = Path(name).name.rsplit(".", 1)[0] or "page"
-    return ViewDoc(id=stem, text=norm.text, view="raw", meta={"title": Path(name).name, "source": source},
+    return ViewDoc(id=stem, text=result.text, view="raw", meta={"title": Path(name).name, "source": source},
                    captions=captions, boilerplate=boilerplate,
-                   note=f"decoded as {norm.report.encoding}; {len(det.boilerplate)} boilerplate span(s) and "
-                        f"{len(det.captions)} caption(s) removed")
+                   note=f"decoded as {result.report.encoding}; {len(boilerplate)} boilerplate span(s) and "
+                        f"{len(captions)} caption(s) removed")
