@@ -111,14 +111,12 @@ def from_release(release: str | Path | None, doc_id: str, view: str = "full") ->
 
 
 def from_raw_page(data: bytes, name: str, source: str | None = None, rules_path: str | None = None) -> ViewDoc:
-    """A raw page through the text stage: what `clean` keeps, drops and why. The one adapter over the cleaner."""
+    """A raw page through the text stage: what `clean` keeps, drops and why (the rule id or signal, 'model' where
+    the block model decided; `clean --explain` prints the scores). The one adapter over the cleaner."""
     from ..text.clean import clean
 
     result = clean(data, source=source, rules=rules_path, name=name)
-    scores = {(d.start, d.end): d.score for d in result.decisions}
-    boilerplate = [{"start": r.start, "end": r.end, "kind": r.kind, "text": r.text,
-                    "rule": r.reason if scores.get((r.start, r.end)) is None
-                    else f"{r.reason} (P(article) {scores[(r.start, r.end)]:.2f})"}
+    boilerplate = [{"start": r.start, "end": r.end, "kind": r.kind, "text": r.text, "rule": r.reason}
                    for r in result.removed if r.kind != "caption"]
     captions = [{"start": c.start, "end": c.end, "text": c.text, "credit": c.credit, "agency": c.agency,
                  "photographer": c.photographer} for c in result.captions]
