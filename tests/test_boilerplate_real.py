@@ -16,9 +16,10 @@ REAL = Path(__file__).resolve().parents[2] / "shared" / "boilerplate-real"
 pytestmark = pytest.mark.skipif(not (REAL / "score.py").exists(), reason=f"{REAL} is not beside this checkout")
 
 # (precision, recall, F1) floors per folder; see docs/boilerplate.md for the measured figures
+# measured: test/article P 0.879 R 0.899 F1 0.889, test/page P 0.807 R 0.890 F1 0.846 (sd of F1 0.006-0.008)
 FLOORS = {
-    "test/article": (0.0, 0.0, 0.0),
-    "test/page": (0.0, 0.0, 0.0),
+    "test/article": (0.865, 0.89, 0.878),
+    "test/page": (0.79, 0.88, 0.834),
 }
 
 
