@@ -60,6 +60,7 @@ class Page:
     prose: list[bool] = field(default_factory=list)
     first: int = 0
     last: int = -1
+    one_per_line: bool = False  # no blank line in the text: every line is a block (HTML flattened to text)
 
     @classmethod
     def of(cls, text: str, source: str | None, rules: RuleSet) -> "Page":
@@ -67,7 +68,7 @@ class Page:
         units = units_of(text, blocks)
         n = len(units)
         return cls(text, rules, rules.for_source(source), source, blocks, units, [u.text for u in units], n,
-                   [None] * n, [""] * n)
+                   [None] * n, [""] * n, one_per_line="\n\n" not in text)
 
     def mark(self, i: int, k: str, reason: str) -> None:
         self.kind[i], self.why[i] = k, reason
@@ -219,8 +220,8 @@ def players(p: Page) -> None:
 def boxes(p: Page) -> None:
     """Sign-up and appeal boxes: the header above, the lead lines above the first rule, the blurb inside, an appeal's
     run."""
-    text, units, T, n, kind, mark, run_starts, appeals = (
-        p.text, p.units, p.T, p.n, p.kind, p.mark, p.run_starts, p.appeals)
+    units, T, n, kind, mark, run_starts, appeals, one_per_line = (
+        p.units, p.T, p.n, p.kind, p.mark, p.run_starts, p.appeals, p.one_per_line)
     # a box takes its header line above it ('Support independent journalism' over the appeal); a generic
     # appeal opens a run like a rule would
     for i in sorted(set(run_starts + appeals)):
@@ -232,7 +233,7 @@ def boxes(p: Page) -> None:
         # the lines of the box above its first rule ('This article is for subscribers.' / 'Have an account? Sign
         # in'): short, not prose, addressing the reader or asking for an action, in the same block
         j = i - 1
-        while j >= 0 and kind[j] is None and (units[j].block == units[i].block or "\n\n" not in text) \
+        while j >= 0 and kind[j] is None and (units[j].block == units[i].block or one_per_line) \
                 and kind[i] in _BOX_KINDS \
                 and word_count(T[j]) <= 15 and not is_prose(T[j]) and not is_reported(T[j]) \
                 and (address_density(T[j]) > 0 or has_cta_sentence(T[j]) or CTA_RE.search(T[j].split("?")[-1].strip())):
@@ -301,11 +302,12 @@ def repeated_headlines(p: Page) -> None:
 def head_zone(p: Page) -> None:
     """Before the first prose lies the page head: only headline-like lines, sentences and datelines over the
     lead stay."""
-    text, units, T, n, kind, mark, prose, first = p.text, p.units, p.T, p.n, p.kind, p.mark, p.prose, p.first
+    units, T, n, kind, mark, prose, first, one_per_line = (
+        p.units, p.T, p.n, p.kind, p.mark, p.prose, p.first, p.one_per_line)
     for i in range(min(first, n)):
         t = T[i]
         # 'ANKARA' on its own line over the lead paragraph (in its block, or in one-line-per-block text)
-        opens_paragraph = i + 1 < n and (units[i + 1].block == units[i].block or "\n\n" not in text) \
+        opens_paragraph = i + 1 < n and (units[i + 1].block == units[i].block or one_per_line) \
             and prose[i + 1] and bool(PLACE_DATELINE_RE.match(t))
         if kind[i] is None and not (headline_like(t) and not is_name_line(t)) and not is_article_sentence(t) \
                 and not opens_paragraph:
@@ -523,10 +525,14 @@ def _article_end(T: list[str], kind: list[str | None], why: list[str], prose: li
     A bare time stamp is no end (a live blog's entries each have one); a 'Posted ... updated ...' stamp is."""
     n = len(T)
     words = [word_count(t) if p else 0 for t, p in zip(T, prose)]
-    units_after = [sum(prose[i + 1:]) for i in range(n)]
-    # the page talking about itself reports nobody: a quotation or a reporting verb after it is article text
-    reported_after = [any(prose[j] and (is_reported(T[j]) or has_reporting_verb(T[j]) or re.search(r"[“”\"]", T[j]))
-                          for j in range(i + 1, n)) for i in range(n)]
+    # suffix passes (linear): prose units after each unit, and whether any prose after it reports someone
+    units_after = [0] * n
+    reported_after = [False] * n
+    for i in range(n - 2, -1, -1):
+        j = i + 1
+        units_after[i] = units_after[j] + prose[j]
+        reported_after[i] = reported_after[j] or prose[j] and bool(
+            is_reported(T[j]) or has_reporting_verb(T[j]) or re.search(r"[“”\"]", T[j]))
     total = sum(words)
     before = 0
     for i in range(n):
