@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -15,8 +16,44 @@ from . import __version__
 from .errors import CeasefireError, render
 
 EPILOG = "Exit status: 0 when all is well, 1 when problems were found, 2 on a usage error."
+MAX_BYTES_HELP = ("refuse an input larger than N bytes with a [too-large] error (default: $CEASEFIRE_NEWS_MAX_BYTES "
+                  "or 50000000; 0 = no limit)")
 
 
+def _byte_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of bytes >= 0, found {text!r}")
+    return n
+
+
+def _repo_lock(root: str | Path, what: str):
+    """One writer at a time in a repository's corpus/ and annotations/ (ingest, reanchor, import)."""
+    from .locks import hold
+    from .repo import Repo
+
+    repo = Repo.at(root)
+    return hold(repo.root / ".ceasefire-news.lock", what)
+
+
+def _locked(what: str):
+    """Run a command holding the repository's lock; a stale lock of a killed process is noted and taken over."""
+    def wrap(fn):
+        def run(args: argparse.Namespace) -> int:
+            from .locks import stale_note
+
+            with _repo_lock(args.root, what) as lock:
+                if stale_note(lock):
+                    print(stale_note(lock), file=sys.stderr)
+                return fn(args)
+        return run
+    return wrap
+
+
+@_locked("ingest")
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
     from .repo import Repo
@@ -35,7 +72,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     done = changed = 0
     for p in paths:
         try:
-            r = ingest(p, repo, source=args.source, language=args.language, rules_path=args.rules)
+            r = ingest(p, repo, source=args.source, language=args.language, rules_path=args.rules,
+                       max_bytes=args.max_bytes)
         except CeasefireError as exc:
             problems.extend(exc.problems)
             continue
@@ -57,11 +95,15 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from .text.boilerplate import clean_view, load_rules
     from .text.normalize import normalize_bytes
 
+    from .limits import max_bytes, read_limited, read_stream
+
     if args.path in (None, "-"):
-        data, name = sys.stdin.buffer.read(), "<stdin>"
+        data, name = read_stream(sys.stdin.buffer, "<stdin>", max_bytes(args.max_bytes)), "<stdin>"
     else:
         try:
-            data, name = Path(args.path).read_bytes(), args.path
+            data, name = read_limited(args.path, limit=args.max_bytes), args.path
+        except IsADirectoryError:
+            raise CeasefireError(_problem("missing-file", "is a folder, not a text file", args.path)) from None
         except OSError as exc:
             raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.path)) from None
     norm = normalize_bytes(data, name)
@@ -142,8 +184,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("error: --workers takes a positive number", file=sys.stderr)
         return 2
+    from .locks import hold, lock_path_for, stale_note
+
+    strict = args.strict if args.strict is not None else bool(os.environ.get("CI"))
     t0 = time.perf_counter()
-    result = build(args.root, args.out, ratios=ratios, progress=not args.quiet, workers=args.workers)
+    with hold(lock_path_for(args.out, "build"), "build") as lock:
+        if stale_note(lock):
+            print(stale_note(lock), file=sys.stderr)
+        result = build(args.root, args.out, ratios=ratios, progress=not args.quiet, workers=args.workers,
+                       strict=strict)
     st = result.stats
     rows = result.rows
     print(f"release: {result.out}  ({time.perf_counter() - t0:.1f} s, {args.workers} worker(s))")
@@ -160,6 +209,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if unrep:
         print("  ner: spans left out of the tags: " + ", ".join(f"{v} {k}" for k, v in unrep.items())
               + " (ner_report.json)")
+    print(f"  {result.accounting.line()}")
     print(f"  files: {len(result.files)} (README.md card, croissant.json, manifest.json, SHA256SUMS)")
     if result.moved:
         why = (f" (the ratios changed from {'/'.join(f'{r:g}' for r in result.previous_ratios)})"
@@ -199,9 +249,11 @@ def _print_reanchored(doc_id: str, result, verbose: bool, dry_run: bool) -> None
                   f"({m.method}){extra}")
 
 
+@_locked("reanchor")
 def _cmd_reanchor(args: argparse.Namespace) -> int:
     from .ingest import ingest
     from .annotations.reanchor import reanchor_corpus
+    from .fsutil import check_doc_id
     from .repo import Repo
 
     repo = Repo.at(args.root)
@@ -214,6 +266,7 @@ def _cmd_reanchor(args: argparse.Namespace) -> int:
     for doc_id in ids:
         note = "up to date"
         try:
+            check_doc_id(doc_id, "<command line>")  # ids become paths: checked before any is built
             if args.from_corpus:
                 result = reanchor_corpus(repo, doc_id, options, rules_path=args.rules)
             else:
@@ -245,6 +298,7 @@ def _cmd_reanchor(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+@_locked("import")
 def _cmd_import(args: argparse.Namespace) -> int:
     from .annotations.importers import import_annotations
     from .repo import Repo
@@ -302,6 +356,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", help="outlet name, to write a sidecar for a seed that has none")
     sp.add_argument("--language", default="en", help="language of a seed that has no sidecar (default: en)")
     sp.add_argument("--rules", help="boilerplate rules file (default: the packaged rules/boilerplate.yaml)")
+    sp.add_argument("--max-bytes", type=_byte_count, default=None, metavar="N", help=MAX_BYTES_HELP)
     sp.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     sp.set_defaults(func=_cmd_ingest)
 
@@ -313,6 +368,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", help="outlet name, to apply that outlet's rules")
     sp.add_argument("--rules", help="boilerplate rules file (default: the packaged rules/boilerplate.yaml)")
     sp.add_argument("--json", action="store_true", help="print JSON: body, captions, removed spans")
+    sp.add_argument("--max-bytes", type=_byte_count, default=None, metavar="N", help=MAX_BYTES_HELP)
     sp.set_defaults(func=_cmd_clean)
 
     sp = add("validate", "check annotations, corpus texts and sidecars (exit 1 on problems)",
@@ -344,6 +400,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--ratios", default="80/10/10", help="train/validation/test ratios (default: 80/10/10)")
     sp.add_argument("--workers", type=int, default=1, metavar="N",
                     help="processes working on documents in parallel (default: 1); output is identical")
+    sp.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                    help="any rejected document fails the build and the release is not written (default: on "
+                         "when $CI is set, off otherwise: the other documents are released, the rejected ones "
+                         "listed in rejections.json, exit status 1)")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     sp.set_defaults(func=_cmd_build)
 

@@ -10,15 +10,20 @@ from typing import Any
 
 from .errors import CeasefireError, Problem
 
-DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
+# \Z, not $ (which also matches before a final newline); Windows device names (con, nul, com1...) are no ids.
+DOC_ID_RE = re.compile(r"^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z)[a-z0-9][a-z0-9_-]{0,127}\Z")
+WINDOWS_RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
 
 
 def check_doc_id(doc_id: str, file: str = "") -> str:
     """Return `doc_id` if it is a safe document id, else raise: ids become paths, so they are checked first."""
     if not isinstance(doc_id, str) or not DOC_ID_RE.match(doc_id):
+        shown = repr(doc_id[:60] + "…") if isinstance(doc_id, str) and len(doc_id) > 60 else repr(doc_id)
+        why = ("is a Windows device name" if isinstance(doc_id, str) and WINDOWS_RESERVED.match(doc_id)
+               else "does not match ^[a-z0-9][a-z0-9_-]{0,127}$")
         raise CeasefireError(Problem(
-            "bad-doc-id", f"document id {doc_id!r} does not match ^[a-z0-9][a-z0-9_-]{{0,127}}$", file=file,
-            hint="use lower-case letters, digits, '_' and '-' only"))
+            "bad-doc-id", f"document id {shown} {why}", file=file[:300],
+            hint="use lower-case letters, digits, '_' and '-' only (at most 128); ids become file names"))
     return doc_id
 
 

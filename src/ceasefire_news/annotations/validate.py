@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import errno
 import os
 import re
 from bisect import bisect_right
@@ -427,8 +428,10 @@ def _check_straddle(name, s, e, k, removed, paragraphs, layers, out) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ one document
-def _read(path: str, _open=os.open, _read=os.read, _close=os.close, _flags=os.O_RDONLY) -> bytes | None | OSError:
-    """The file's bytes; None if it does not exist; the OSError if it cannot be read."""
+def _read(path: str, _open=os.open, _read=os.read, _close=os.close,
+          _flags=os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)) -> bytes | None | OSError:
+    """The file's bytes; None if it does not exist; the OSError if it cannot be read. A symbolic link is not
+    followed (ELOOP): a repository file linking elsewhere (outside the repository) is refused, never read."""
     try:
         fd = _open(path, _flags)
     except FileNotFoundError:
@@ -450,6 +453,9 @@ def _read(path: str, _open=os.open, _read=os.read, _close=os.close, _flags=os.O_
 
 
 def _unreadable(exc: OSError, file: str) -> Problem:
+    if exc.errno == errno.ELOOP:
+        return Problem("symlink", "is a symbolic link: refused (a repository file must be a regular file, never a "
+                       "link that could lead outside the repository)", file, hint="copy the file in instead")
     return Problem("unreadable", f"cannot read: {exc.strerror or exc}", file)
 
 
