@@ -62,11 +62,32 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 
 def parse_json(text: str, file: str = "") -> Any:
     """json.loads that raises a CeasefireError with the line and column of a syntax error."""
+    from .jsonstrict import duplicate_keys
+
     try:
-        return json.loads(text)
+        value = json.loads(text)
+        repeats = duplicate_keys(text)
     except json.JSONDecodeError as exc:
         raise CeasefireError(Problem("json-syntax", f"invalid JSON: {exc.msg}", file=file,
                                      line=exc.lineno, column=exc.colno)) from None
+    except RecursionError:
+        raise CeasefireError(Problem("json-syntax", "invalid JSON: nested too deeply", file=file)) from None
+    try:  # what the standard library lets through and JSON forbids: lone surrogates ("\ud800"), NaN, Infinity
+        import orjson
+
+        orjson.loads(text)
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        pass
+    except ValueError as exc:
+        pos = min(getattr(exc, "pos", 0) or 0, len(text))
+        raise CeasefireError(Problem("json-syntax", f"invalid JSON: {getattr(exc, 'msg', exc)}", file=file,
+                                     line=text.count("\n", 0, pos) + 1,
+                                     column=pos - (text.rfind("\n", 0, pos) + 1) + 1)) from None
+    if repeats:
+        raise CeasefireError([Problem("duplicate-key", f"key {json.dumps(k, ensure_ascii=False)[:60]} appears more "
+                                      "than once in one object (only one value can be meant)", file=file, pointer=p,
+                                      hint="say each key once") for p, k in repeats])
+    return value
 
 
 def read_json(path: str | os.PathLike) -> Any:

@@ -29,10 +29,11 @@ from typing import Any, Iterable, Iterator
 from .files import ENTITY_LABELS, LAYERS
 from ..errors import CeasefireError, Problem
 from ..fsutil import DOC_ID_RE
-from ..meta import check_meta
+from ..meta import check_meta, real_date
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
 from ..repo import META_SUFFIX, SEED_SUFFIX, Repo
+from ..jsonstrict import duplicate_keys, surely_unique
 from ..schemas import compiled
 
 try:
@@ -136,11 +137,14 @@ class Collector:
 
 # ------------------------------------------------------------------------------------------------ parsing
 def parse_json(data: bytes, file: str, problems: list[Problem]) -> tuple[Any, bool]:
-    """(value, True), or (None, False) with a json-syntax or bad-encoding problem giving line and column."""
+    """(value, True), or (None, False) with a json-syntax, duplicate-key or bad-encoding problem giving line and
+    column."""
     try:
-        return _loads(data), True
+        value = _loads(data)
     except ValueError:
         pass
+    else:
+        return (value, True) if surely_unique(data, value) or _unique(data, file, problems) else (None, False)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -168,6 +172,22 @@ def parse_json(data: bytes, file: str, problems: list[Problem]) -> tuple[Any, bo
         problems.append(Problem("json-syntax", f"invalid JSON: {getattr(exc, 'msg', exc)}", file, line, col))
         return None, False
     return value, True  # pragma: no cover - only without orjson
+
+
+def _unique(data: bytes, file: str, problems: list[Problem]) -> bool:
+    """False, with a duplicate-key problem per repeated key, when an object of the JSON `data` repeats a key."""
+    try:
+        repeats = duplicate_keys(data)
+    except RecursionError:
+        problems.append(Problem("json-syntax", "invalid JSON: nested too deeply", file, 1, 1))
+        return False
+    text = data.decode("utf-8", "replace") if repeats else ""
+    for ptr, key in repeats:
+        line, col = locate(text, ptr) or (None, None)
+        problems.append(Problem("duplicate-key", f"key {json.dumps(key, ensure_ascii=False)[:60]} appears more than "
+                                "once in one object (a JSON reader would silently keep only the last)", file, line,
+                                col, ptr, hint="say each key once"))
+    return not repeats
 
 
 # ------------------------------------------------------------------------------------------------ one annotation file
@@ -528,7 +548,8 @@ def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, se
                 seed_hash = hashlib.sha256(seed).digest()
             corpus_hash = hashlib.sha256(corpus).digest()
             ann_valid, meta_valid = _is_valid()
-            if (meta_valid(meta) and meta["doc_id"] == doc_id and meta["seed_sha256"] == seed_hash.hex()
+            if (surely_unique(meta_b, meta) and surely_unique(ann, doc)
+                    and meta_valid(meta) and meta["doc_id"] == doc_id and real_date(meta["published"]) and meta["seed_sha256"] == seed_hash.hex()
                     and _drift_free(seed, seed_hash, corpus_hash, cache)
                     and ann_valid(doc) and doc["doc_id"] == doc_id and doc["normaliser_version"] == NORMALISER_VERSION
                     and doc["text_sha256"] == corpus_hash.hex() and _fast_ok(doc["layers"], text)):
