@@ -185,26 +185,39 @@ def _nfc_line(m: re.Match) -> str:
     return unicodedata.normalize("NFC", m.group(0))
 
 
+# A stretch NFC may change: non-ASCII characters with the one character before them, never a line break
+# (clusters start afresh on each line, as they always did). An ASCII letter can take a following combining mark;
+# no ASCII character composes with what precedes it, so the stretches are independent of each other.
+_NFC_SEGMENT_RE = re.compile("[\x00-\x09\x0b-\x7f]?[^\x00-\x7f]+")
+
+
+def _clusters(seg: str) -> list[int]:
+    """Boundaries of the clusters of `seg` (a starter and what composes with it), from 0 to len(seg)."""
+    bounds = [0]
+    for j in range(1, len(seg)):
+        c = seg[j]
+        start = bounds[-1]
+        if unicodedata.combining(c) == 0 and (
+                unicodedata.normalize("NFC", seg[start:j + 1])
+                == unicodedata.normalize("NFC", seg[start:j]) + unicodedata.normalize("NFC", c)):
+            bounds.append(j)
+    bounds.append(len(seg))
+    return bounds
+
+
 def _nfc(text: str) -> tuple[str, StepMap | None]:
-    """NFC, one edit per changed cluster (a starter and what composes with it), so offsets stay tight."""
+    """NFC, one edit per changed cluster (a starter and what composes with it), so offsets stay tight.
+    Linear: only the non-ASCII stretches that are not already NFC are looked at character by character."""
     if unicodedata.is_normalized("NFC", text):
         return text, None
     ss, se, ds, de, pieces = [], [], [], [], []
     last = out = 0
-    for line in _LINE_RE.finditer(text):
-        seg = line.group(0)
+    for m in _NFC_SEGMENT_RE.finditer(text):
+        seg = m.group(0)
         if unicodedata.is_normalized("NFC", seg):
             continue
-        base = line.start()
-        bounds = [0]
-        for j in range(1, len(seg)):
-            c = seg[j]
-            start = bounds[-1]
-            if unicodedata.combining(c) == 0 and (
-                    unicodedata.normalize("NFC", seg[start:j + 1])
-                    == unicodedata.normalize("NFC", seg[start:j]) + unicodedata.normalize("NFC", c)):
-                bounds.append(j)
-        bounds.append(len(seg))
+        base = m.start()
+        bounds = _clusters(seg)
         for a, b in zip(bounds, bounds[1:]):
             cl = seg[a:b]
             r = unicodedata.normalize("NFC", cl)
