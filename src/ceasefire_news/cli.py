@@ -17,7 +17,7 @@ from .errors import CeasefireError, render
 
 EPILOG = "Exit status: 0 when all is well, 1 when problems were found, 2 on a usage error."
 MAX_BYTES_HELP = ("refuse an input larger than N bytes with a [too-large] error (default: $CEASEFIRE_NEWS_MAX_BYTES "
-                  "or 50000000; 0 = no limit)")
+                  "or 5000000; 0 = no limit)")
 
 
 def _byte_count(text: str) -> int:
@@ -113,6 +113,9 @@ def _cmd_clean(args: argparse.Namespace) -> int:
             what.append(f"{norm.report.mojibake_repaired} mojibake sequence(s) repaired")
         print(f"{name}: warning [repaired-encoding] {', '.join(what)}", file=sys.stderr)
     view, det = clean_view(norm.text, args.source, load_rules(args.rules))
+    if not view.body.strip():  # never a success status with the whole page missing
+        raise CeasefireError(_problem("empty-body", f"no article text found: all {len(norm.text):,} characters "
+                                      "of the normalised text were classified as boilerplate or captions", name))
     if not args.json:
         sys.stdout.write(view.body + ("\n" if view.body else ""))
         return 0
