@@ -18,6 +18,7 @@ import json
 import errno
 import os
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -227,6 +228,34 @@ def check_annotation(doc: Any, text: str | None, out: Collector, doc_id: str | N
     return count
 
 
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_ZWJ = "\u200d"
+
+
+def _joins_previous(c: str) -> bool:
+    """True for a character that belongs to the character before it: a combining mark, a zero-width joiner,
+    a variation selector, an emoji skin-tone modifier."""
+    o = ord(c)
+    return (unicodedata.category(c) in ("Mn", "Mc", "Me") or c == _ZWJ or 0xFE00 <= o <= 0xFE0F
+            or 0x1F3FB <= o <= 0x1F3FF or 0xE0100 <= o <= 0xE01EF)
+
+
+def cluster_splits(text: str) -> set[int]:
+    """Offsets where a span boundary would cut one user-perceived character in two: before a combining mark
+    or a joiner, after a zero-width joiner (inside an emoji ZWJ sequence). Empty for ASCII text."""
+    if text.isascii():
+        return set()
+    bad = set()
+    for m in _NON_ASCII.finditer(text):
+        p = m.start()
+        c = text[p]
+        if p and _joins_previous(c):
+            bad.add(p)
+        if c == _ZWJ and p + 1 < len(text):
+            bad.add(p + 1)
+    return bad
+
+
 def _fast_ok(layers: dict[str, list[dict]], text: str) -> bool:
     """True when every semantic check passes, decided by a few C-level passes over all the items of the file.
     False means "look closer" (the item-by-item check then finds and words each problem); it never hides one.
@@ -246,6 +275,9 @@ def _fast_ok(layers: dict[str, list[dict]], text: str) -> bool:
     except TypeError:  # an offset written as 3.0
         return False
     if len(set(map(_ID, items))) != len(items):
+        return False
+    splits = cluster_splits(text)
+    if splits and not splits.isdisjoint(chain(S, E)):
         return False
     if ents and not LABELS.issuperset(map(_LABEL, ents)):
         return False
@@ -335,6 +367,7 @@ def _slow_check(layers: dict[str, list[dict]], text: str | None, out: Collector)
     first: dict[str, str] = {}
     kinds: dict[str, str] = {}
     good: dict[str, list[tuple[int, int, int]]] = {}
+    splits = cluster_splits(text) if text is not None else set()
     for name in LAYERS:
         items = layers.get(name)
         if not items:
@@ -360,6 +393,13 @@ def _slow_check(layers: dict[str, list[dict]], text: str | None, out: Collector)
             if text[s:e] != covered:
                 out.add("span-text", f"text[{s}:{e}] is {_short(text[s:e])} but the annotation says {_short(covered)}",
                         f"/layers/{name}/{k}/text", hint="fix the offsets, or run `ceasefire-news reanchor`")
+                continue
+            if s in splits or e in splits:
+                at = s if s in splits else e
+                out.add("splits-character", f"span [{s}, {e}) {'starts' if at == s else 'ends'} inside one character: "
+                        f"{_short(text[max(0, at - 2):at + 2])} (a combining mark or an emoji joined by U+200D "
+                        "belongs to the character before it)", f"/layers/{name}/{k}/{'start' if at == s else 'end'}",
+                        hint="move the offset to the edge of the whole character")
                 continue
             ok.append((s, e, k))
             cue = it.get("cue")
