@@ -119,6 +119,9 @@ def _verified(root: Path, stamp: tuple) -> dict[str, str]:
         digest, _, name = line.partition("  ")
         if not name:
             continue
+        if name.startswith("/") or ".." in name.replace("\\", "/").split("/"):
+            raise CeasefireError(Problem("checksum", f"SHA256SUMS names {name[:80]!r}, outside the release",
+                                         str(root / "SHA256SUMS"), hint="the release was tampered with"))
         f = root / name
         if not f.is_file():
             raise CeasefireError(Problem("checksum", "file listed in SHA256SUMS is missing", str(f)))
