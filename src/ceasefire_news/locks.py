@@ -55,7 +55,8 @@ def _pid_alive(text: str) -> bool:
 
 def _refuse(path: Path, owner: str, what: str) -> CeasefireError:
     return CeasefireError(Problem(
-        "locked", f"another {what} is writing here ({owner or 'owner unknown'}); refusing to run at the same time",
+        "locked", f"another process is writing here ({owner or 'owner unknown'}); this {what} will not run at the "
+        "same time",
         file=str(path), hint=f"wait for it to finish; a lock left by a killed process is detected and taken over"))
 
 
