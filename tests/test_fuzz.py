@@ -115,6 +115,38 @@ def test_clean_body_and_removed_spans_account_for_the_whole_text(raw):
         assert text[c.start:c.end] == c.text
 
 
+KEYS = st.sampled_from(["a", "b", "start", "a\"", "\":", "x:y", "\\"])
+JSON_TREE = st.recursive(st.integers() | st.sampled_from(["\":", "\\", "a\":b", ":"]),
+                         lambda c: st.lists(c, max_size=3) | st.lists(st.tuples(KEYS, c), max_size=4),
+                         max_leaves=12)
+
+
+def _render(tree, style: int) -> str:
+    """JSON text of a tree whose objects are lists of (key, value) pairs, repeats kept as written."""
+    if isinstance(tree, list) and tree and all(isinstance(x, tuple) for x in tree):
+        sep = (":", " : ", ":\n")[style % 3]
+        return "{" + ",".join(json.dumps(k) + sep + _render(v, style) for k, v in tree) + "}"
+    if isinstance(tree, list):
+        return "[" + ",".join(_render(v, style) for v in tree) + "]"
+    if style == 3 and isinstance(tree, str):  # quotes and colons spelt as \u escapes
+        return '"' + "".join({'"': "\\u0022", ":": "\\u003a"}.get(ch) or json.dumps(ch)[1:-1] for ch in tree) + '"'
+    return json.dumps(tree)
+
+
+@examples(500)
+@given(JSON_TREE, st.integers(0, 3))
+def test_duplicate_key_gate_never_hides_a_repeat(tree, style):
+    from ceasefire_news.jsonstrict import duplicate_keys, surely_unique
+    import orjson
+
+    data = _render(tree, style).encode()
+    value = orjson.loads(data)
+    repeats = duplicate_keys(data)
+    if surely_unique(data, value):
+        assert repeats == []
+    event("repeats" if repeats else "unique")
+
+
 # ------------------------------------------------------------------------------------------------ ingest + validate
 @pytest.fixture(scope="module")
 def fuzz_repo(tmp_path_factory) -> Path:
