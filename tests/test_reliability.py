@@ -106,6 +106,18 @@ def test_200_mb_of_short_lines_is_refused(tmp_path, capsys):
     assert out == ""
 
 
+def test_a_200_mb_seed_in_the_repository_is_refused_by_validate_and_build(repo_copy, tmp_path, capsys):
+    with open(repo_copy / "seeds" / "huge_page.txt", "wb") as fh:
+        fh.truncate(200 * MB)
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1 and "seeds/huge_page.txt: error [too-large] file is 200,000,000 bytes, above the limit" in out
+    rc, _, err = run(capsys, "build", "--root", repo_copy, "--out", tmp_path / "rel", "-q", "--no-strict")
+    assert rc == 1 and "huge_page" in err
+    report = json.loads((tmp_path / "rel" / "rejections.json").read_text())
+    assert "too-large" in {p["code"] for p in report["rejected"]["huge_page"]}
+    assert report["accounting"] == {"documents_in": 2, "released": 1, "rejected": 1}
+
+
 def test_size_limit_is_configurable_and_covers_stdin(tmp_path, capsys, monkeypatch):
     f = tmp_path / "page.txt"
     f.write_bytes(b"Negotiators met in Cairo on Monday to discuss the truce, officials said.\n\n" * 40)

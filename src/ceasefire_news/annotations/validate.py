@@ -506,6 +506,9 @@ def _read(path: str, _open=os.open, _read=os.read, _close=os.close,
     try:
         data = _read(fd, 65536)
         if len(data) == 65536:
+            size = os.fstat(fd).st_size
+            if size > _size_limit():
+                return OSError(errno.EFBIG, f"{size:,} bytes, above the limit of {_size_limit():,}")
             parts = [data]
             while chunk := _read(fd, 1 << 20):
                 parts.append(chunk)
@@ -517,7 +520,23 @@ def _read(path: str, _open=os.open, _read=os.read, _close=os.close,
         _close(fd)
 
 
+_LIMIT: list[int] = []
+
+
+def _size_limit() -> int:
+    """The largest file validate and build read: four times the input limit (an annotation file or a corpus
+    text may be bigger than its seed), so a 200 MB file is refused, not read and normalised."""
+    if not _LIMIT:
+        from ..limits import max_bytes
+
+        _LIMIT.append(4 * max_bytes() or 1 << 62)
+    return _LIMIT[0]
+
+
 def _unreadable(exc: OSError, file: str) -> Problem:
+    if exc.errno == errno.EFBIG:
+        return Problem("too-large", f"file is {exc.strerror}", file,
+                       hint="a document file is far smaller; raise the limit with $CEASEFIRE_NEWS_MAX_BYTES")
     if exc.errno == errno.ELOOP:
         return Problem("symlink", "is a symbolic link: refused (a repository file must be a regular file, never a "
                        "link that could lead outside the repository)", file, hint="copy the file in instead")
