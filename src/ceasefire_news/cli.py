@@ -92,10 +92,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
+    from .limits import max_bytes, read_limited, read_stream
     from .text.boilerplate import clean_view, load_rules
     from .text.normalize import normalize_bytes
-
-    from .limits import max_bytes, read_limited, read_stream
 
     if args.path in (None, "-"):
         data, name = read_stream(sys.stdin.buffer, "<stdin>", max_bytes(args.max_bytes)), "<stdin>"
