@@ -188,7 +188,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return 2
     from .locks import hold, lock_path_for, stale_note
 
-    strict = args.strict if args.strict is not None else os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+    strict = args.strict if args.strict is not None else in_ci
     t0 = time.perf_counter()
     with hold(lock_path_for(args.out, "build"), "build") as lock:
         if stale_note(lock):
