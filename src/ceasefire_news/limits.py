@@ -1,8 +1,8 @@
 """Input size limit: a raw page bigger than this is refused with its own error, before it is read whole.
 
 A news article is a few tens of kilobytes (the seed is 8 KB); a page of megabytes is a wrong file (a dump,
-a log, a whole site) and would hold the text stages for minutes. The default, 5 MB, is 600 times the seed. The limit is configurable: `--max-bytes N` on the
-command line, or $CEASEFIRE_NEWS_MAX_BYTES; 0 means no limit.
+a log, a whole site) and would hold the text stages for minutes. The default, 5 MB, is 600 times the seed.
+The limit is configurable: `--max-bytes N` on the command line, or $CEASEFIRE_NEWS_MAX_BYTES; 0 means none.
 """
 from __future__ import annotations
 
