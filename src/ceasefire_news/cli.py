@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -28,8 +29,44 @@ def _missing_build_modules(command: str) -> list[str]:
     return [m for m in BUILD_ONLY if importlib.util.find_spec(m) is None]
 
 EPILOG = "Exit status: 0 when all is well, 1 when problems were found, 2 on a usage error."
+MAX_BYTES_HELP = ("refuse an input larger than N bytes with a [too-large] error (default: $CEASEFIRE_NEWS_MAX_BYTES "
+                  "or 5000000; 0 = no limit)")
 
 
+def _byte_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of bytes >= 0, found {text!r}")
+    return n
+
+
+def _repo_lock(root: str | Path, what: str):
+    """One writer at a time in a repository's corpus/ and annotations/ (ingest, reanchor, import)."""
+    from .locks import hold
+    from .repo import Repo
+
+    repo = Repo.at(root)
+    return hold(repo.root / ".ceasefire-news.lock", what)
+
+
+def _locked(what: str):
+    """Run a command holding the repository's lock; a stale lock of a killed process is noted and taken over."""
+    def wrap(fn):
+        def run(args: argparse.Namespace) -> int:
+            from .locks import stale_note
+
+            with _repo_lock(args.root, what) as lock:
+                if stale_note(lock):
+                    print(stale_note(lock), file=sys.stderr)
+                return fn(args)
+        return run
+    return wrap
+
+
+@_locked("ingest")
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
     from .repo import Repo
@@ -48,7 +85,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     done = changed = 0
     for p in paths:
         try:
-            r = ingest(p, repo, source=args.source, language=args.language, rules_path=args.rules)
+            r = ingest(p, repo, source=args.source, language=args.language, rules_path=args.rules,
+                       max_bytes=args.max_bytes)
         except CeasefireError as exc:
             problems.extend(exc.problems)
             continue
@@ -67,13 +105,16 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
+    from .limits import max_bytes, read_limited, read_stream
     from .text.clean import clean
 
     if args.path in (None, "-"):
-        data, name = sys.stdin.buffer.read(), "<stdin>"
+        data, name = read_stream(sys.stdin.buffer, "<stdin>", max_bytes(args.max_bytes)), "<stdin>"
     else:
         try:
-            data, name = Path(args.path).read_bytes(), args.path
+            data, name = read_limited(args.path, limit=args.max_bytes), args.path
+        except IsADirectoryError:
+            raise CeasefireError(_problem("missing-file", "is a folder, not a text file", args.path)) from None
         except OSError as exc:
             raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.path)) from None
     result = clean(data, source=args.source, rules=args.rules, name=name)
@@ -83,12 +124,16 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         if report.mojibake_repaired:
             what.append(f"{report.mojibake_repaired} mojibake sequence(s) repaired")
         print(f"{name}: warning [repaired-encoding] {', '.join(what)}", file=sys.stderr)
-    if args.explain:
+    if args.explain:  # the decisions are the point, even when every unit went
         sys.stdout.write(_explain(result))
-    elif args.json:
+        return 0
+    if not result.body.strip():  # never a success status with the whole page missing
+        raise CeasefireError(_problem("empty-body", f"no article text found: all {len(result.text):,} characters "
+                                      "of the normalised text were classified as boilerplate or captions", name))
+    if args.json:
         print(json.dumps(_clean_json(result), ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(result.body + ("\n" if result.body else ""))
+        sys.stdout.write(result.body + "\n")
     return 0
 
 
@@ -171,9 +216,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("error: --workers takes a positive number", file=sys.stderr)
         return 2
+    from .locks import hold, lock_path_for, stale_note
+
+    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+    strict = args.strict if args.strict is not None else in_ci
     t0 = time.perf_counter()
-    result = build(args.root, args.out, ratios=ratios, progress=not args.quiet, workers=args.workers,
-                   repo_id=args.repo_id)
+    with hold(lock_path_for(args.out, "build"), "build") as lock:
+        if stale_note(lock):
+            print(stale_note(lock), file=sys.stderr)
+        result = build(args.root, args.out, ratios=ratios, progress=not args.quiet, workers=args.workers,
+                       repo_id=args.repo_id, strict=strict)
     st = result.stats
     rows = result.rows
     print(f"release: {result.out}  ({time.perf_counter() - t0:.1f} s, {args.workers} worker(s))")
@@ -190,6 +242,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if unrep:
         print("  ner: spans left out of the tags: " + ", ".join(f"{v} {k}" for k, v in unrep.items())
               + " (ner_report.json)")
+    print(f"  {result.accounting.line()}")
     print(f"  files: {len(result.files)} (README.md card, croissant.json, manifest.json, SHA256SUMS)")
     if result.moved:
         why = (f" (the ratios changed from {'/'.join(f'{r:g}' for r in result.previous_ratios)})"
@@ -246,9 +299,11 @@ def _print_reanchored(doc_id: str, result, verbose: bool, dry_run: bool) -> None
                   f"({m.method}){extra}")
 
 
+@_locked("reanchor")
 def _cmd_reanchor(args: argparse.Namespace) -> int:
     from .ingest import ingest
     from .annotations.reanchor import reanchor_corpus
+    from .fsutil import check_doc_id
     from .repo import Repo
 
     repo = Repo.at(args.root)
@@ -261,6 +316,7 @@ def _cmd_reanchor(args: argparse.Namespace) -> int:
     for doc_id in ids:
         note = "up to date"
         try:
+            check_doc_id(doc_id, "<command line>")  # ids become paths: checked before any is built
             if args.from_corpus:
                 result = reanchor_corpus(repo, doc_id, options, rules_path=args.rules)
             else:
@@ -292,6 +348,7 @@ def _cmd_reanchor(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+@_locked("import")
 def _cmd_import(args: argparse.Namespace) -> int:
     from .annotations.importers import import_annotations
     from .repo import Repo
@@ -299,9 +356,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     repo = Repo.at(args.root)
     fmt = {"labelstudio": "label-studio", "ls": "label-studio"}.get(args.format, args.format)
-    r = import_annotations(repo, fmt, args.paths, args.doc, label_map=args.label_map, offsets=args.offsets,
-                           task=args.task, annotation=args.annotation, replace=args.replace, partial=args.partial,
-                           dry_run=args.dry_run)
+    try:
+        r = import_annotations(repo, fmt, args.paths, args.doc, label_map=args.label_map, offsets=args.offsets,
+                               task=args.task, annotation=args.annotation, replace=args.replace,
+                               partial=args.partial, dry_run=args.dry_run)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+        # a value of the wrong type where the tool's format has a number, string, list or object
+        raise CeasefireError(_problem("import-syntax", f"not a {fmt} export this command can read: a value has the "
+                                      f"wrong type or shape ({type(exc).__name__}: {str(exc)[:120]})",
+                                      args.paths[0])) from None
     unit = {"codepoint": "code points", "utf16": "UTF-16 code units"}[r.imported.unit]
     verb = "imported" if r.written else "would import"
     print(f"{r.doc_id}: {verb} " + ", ".join(f"{n} {k}" for k, n in r.added.items()) +
@@ -389,6 +452,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", help="outlet name, to write a sidecar for a seed that has none")
     sp.add_argument("--language", default="en", help="language of a seed that has no sidecar (default: en)")
     sp.add_argument("--rules", help="boilerplate rules file (default: the packaged rules/boilerplate.yaml)")
+    sp.add_argument("--max-bytes", type=_byte_count, default=None, metavar="N", help=MAX_BYTES_HELP)
     sp.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     sp.set_defaults(func=_cmd_ingest)
 
@@ -404,6 +468,7 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("--explain", action="store_true",
                      help="print every unit with keep or DROP, its kind, the rule id or signal that decided, and the\n"
                           "block model's P(article text)")
+    sp.add_argument("--max-bytes", type=_byte_count, default=None, metavar="N", help=MAX_BYTES_HELP)
     sp.set_defaults(func=_cmd_clean)
 
     sp = add("validate", "check annotations, corpus texts and sidecars (exit 1 on problems)",
@@ -438,6 +503,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--repo-id", default=None, metavar="OWNER/NAME",
                     help="the Hub dataset the release is published as: the card's links and the Croissant url "
                          "name it (default: the project's own, ceasefire_news.hub.DEFAULT_REPO_ID)")
+    sp.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                    help="any rejected document fails the build and the release is not written (default: on "
+                         "when $CI is set, off otherwise: the other documents are released, the rejected ones "
+                         "listed in rejections.json, exit status 1)")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     sp.set_defaults(func=_cmd_build)
 

@@ -10,15 +10,20 @@ from typing import Any
 
 from .errors import CeasefireError, Problem
 
-DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
+# \Z, not $ (which also matches before a final newline); Windows device names (con, nul, com1...) are no ids.
+DOC_ID_RE = re.compile(r"^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z)[a-z0-9][a-z0-9_-]{0,127}\Z")
+WINDOWS_RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
 
 
 def check_doc_id(doc_id: str, file: str = "") -> str:
     """Return `doc_id` if it is a safe document id, else raise: ids become paths, so they are checked first."""
     if not isinstance(doc_id, str) or not DOC_ID_RE.match(doc_id):
+        shown = repr(doc_id[:60] + "…") if isinstance(doc_id, str) and len(doc_id) > 60 else repr(doc_id)
+        why = ("is a Windows device name" if isinstance(doc_id, str) and WINDOWS_RESERVED.match(doc_id)
+               else "does not match ^[a-z0-9][a-z0-9_-]{0,127}$")
         raise CeasefireError(Problem(
-            "bad-doc-id", f"document id {doc_id!r} does not match ^[a-z0-9][a-z0-9_-]{{0,127}}$", file=file,
-            hint="use lower-case letters, digits, '_' and '-' only"))
+            "bad-doc-id", f"document id {shown} {why}", file=file[:300],
+            hint="use lower-case letters, digits, '_' and '-' only (at most 128); ids become file names"))
     return doc_id
 
 
@@ -57,11 +62,32 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 
 def parse_json(text: str, file: str = "") -> Any:
     """json.loads that raises a CeasefireError with the line and column of a syntax error."""
+    from .jsonstrict import duplicate_keys
+
     try:
-        return json.loads(text)
+        value = json.loads(text)
+        repeats = duplicate_keys(text)
     except json.JSONDecodeError as exc:
         raise CeasefireError(Problem("json-syntax", f"invalid JSON: {exc.msg}", file=file,
                                      line=exc.lineno, column=exc.colno)) from None
+    except RecursionError:
+        raise CeasefireError(Problem("json-syntax", "invalid JSON: nested too deeply", file=file)) from None
+    try:  # what the standard library lets through and JSON forbids: lone surrogates ("\ud800"), NaN, Infinity
+        import orjson
+
+        orjson.loads(text)
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        pass
+    except ValueError as exc:
+        pos = min(getattr(exc, "pos", 0) or 0, len(text))
+        raise CeasefireError(Problem("json-syntax", f"invalid JSON: {getattr(exc, 'msg', exc)}", file=file,
+                                     line=text.count("\n", 0, pos) + 1,
+                                     column=pos - (text.rfind("\n", 0, pos) + 1) + 1)) from None
+    if repeats:
+        raise CeasefireError([Problem("duplicate-key", f"key {json.dumps(k, ensure_ascii=False)[:60]} appears more "
+                                      "than once in one object (only one value can be meant)", file=file, pointer=p,
+                                      hint="say each key once") for p, k in repeats])
+    return value
 
 
 def read_json(path: str | os.PathLike) -> Any:

@@ -1,7 +1,6 @@
 """Ingest: a raw seed -> corpus/<id>.txt (the normalised anchor text) + the automatic annotation layers."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from .annotations.files import empty_annotation, repin
 from .text.boilerplate import Detection, detect, load_rules
 from .errors import CeasefireError, Problem
 from .fsutil import atomic_write_bytes, atomic_write_text, check_doc_id, read_json, write_json
+from .limits import read_limited
 from .meta import load_meta, skeleton
 from .text.normalize import Normalized, normalize_bytes
 from .annotations.reanchor import Options as ReanchorOptions
@@ -31,6 +31,17 @@ class IngestResult:
     written: bool = True
 
 
+def refuse_outside_link(path: Path, repo: Repo) -> None:
+    """A seed in seeds/ that is a symbolic link is refused: it could pull any file of the machine into the
+    corpus and the release. validate and build refuse links the same way (code `symlink`)."""
+    if not path.is_symlink():
+        return
+    target = path.resolve()
+    where = "outside the repository" if not target.is_relative_to(repo.root) else "inside the repository"
+    raise CeasefireError(Problem("symlink", f"is a symbolic link to {target} ({where}): refused", file=str(path),
+                                 hint="copy the file into seeds/ instead of linking it"))
+
+
 def doc_id_for(path: Path) -> str:
     name = path.name
     stem = name[:-len(SEED_SUFFIX)] if name.endswith(SEED_SUFFIX) else path.stem
@@ -38,14 +49,17 @@ def doc_id_for(path: Path) -> str:
 
 
 def ingest(path: str | Path, repo: Repo, source: str | None = None, language: str = "en",
-           rules_path: str | Path | None = None, reanchor: ReanchorOptions | None = None) -> IngestResult:
+           rules_path: str | Path | None = None, reanchor: ReanchorOptions | None = None,
+           max_bytes: int | None = None) -> IngestResult:
     """Ingest one raw seed into `repo`. A seed outside `repo/seeds` is copied in (an existing seed with other
     bytes is never overwritten). Manual annotation layers are kept untouched, unless the normalised text
-    changed under them: then ingest refuses, or with `reanchor` options moves them (see reanchor.py)."""
+    changed under them: then ingest refuses, or with `reanchor` options moves them (see reanchor.py).
+    An input above `max_bytes` (default: limits.max_bytes()) is refused before it is read."""
     path = Path(path)
     doc_id = doc_id_for(path)
+    refuse_outside_link(repo.seed_path(doc_id), repo)
     try:
-        data = path.read_bytes()
+        data = read_limited(path, limit=max_bytes)
     except FileNotFoundError:
         raise CeasefireError(Problem("missing-file", "seed file not found", file=str(path))) from None
     except IsADirectoryError:
@@ -61,7 +75,7 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
             atomic_write_bytes(seed, data)
         side = path.with_name(f"{doc_id}{META_SUFFIX}")
         if side.exists() and not repo.meta_path(doc_id).exists():
-            shutil.copyfile(side, repo.meta_path(doc_id))
+            atomic_write_bytes(repo.meta_path(doc_id), read_limited(side, limit=max_bytes))
     meta_path = repo.meta_path(doc_id)
     if not meta_path.exists():
         if not source:

@@ -117,12 +117,16 @@ class Release:
     revision: str | None = None
 
 
-def _sums(text: str) -> dict[str, str]:
+def _sums(text: str, root: Path) -> dict[str, str]:
     sums: dict[str, str] = {}
     for line in text.splitlines():
         digest, _, name = line.partition("  ")
-        if name:
-            sums[name] = digest
+        if not name:
+            continue
+        if name.startswith("/") or ".." in name.replace("\\", "/").split("/"):
+            raise CeasefireError(Problem("checksum", f"SHA256SUMS names {name[:80]!r}, outside the release",
+                                         str(root / "SHA256SUMS"), hint="the release was tampered with"))
+        sums[name] = digest
     return sums
 
 
@@ -137,7 +141,7 @@ def _checksum_hint(root: Path, repo_id: str | None) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _verified(root: Path, names: tuple[str, ...], stamp: tuple, repo_id: str | None) -> None:
-    sums = _sums((root / "SHA256SUMS").read_text(encoding="utf-8"))
+    sums = _sums((root / "SHA256SUMS").read_text(encoding="utf-8"), root)
     for name in names:
         f = root / name
         if not f.is_file():
@@ -155,7 +159,7 @@ def _verified(root: Path, names: tuple[str, ...], stamp: tuple, repo_id: str | N
 
 def verify(root: Path, names: list[str] | None = None, repo_id: str | None = None) -> dict[str, str]:
     """Check `names` (default: every file SHA256SUMS lists) against SHA256SUMS; cached until a file changes."""
-    sums = _sums((root / "SHA256SUMS").read_text(encoding="utf-8"))
+    sums = _sums((root / "SHA256SUMS").read_text(encoding="utf-8"), root)
     names = sorted(sums) if names is None else sorted(n for n in names if n in sums)
     stamp = tuple((n, *_stat(root / n)) for n in names)
     _verified(root, tuple(names), stamp, repo_id)
@@ -203,7 +207,7 @@ def resolve(source: str | os.PathLike | None = None, revision: str | None = None
 
 def _embedded(files: list[str] | tuple[str, ...]) -> Release:
     """The embedded release; when it carries only its manifest and checksums, the same revision from the Hub."""
-    sums = _sums((EMBEDDED / "SHA256SUMS").read_text(encoding="utf-8"))
+    sums = _sums((EMBEDDED / "SHA256SUMS").read_text(encoding="utf-8"), EMBEDDED)
     if all((EMBEDDED / f).is_file() for f in files if f in sums):
         return Release(EMBEDDED)
     from .hub import DEFAULT_REPO_ID

@@ -1,6 +1,7 @@
 """Seed metadata sidecars (seeds/<id>.meta.json): reading, checking, and a skeleton for new seeds."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,24 @@ def check_meta(meta: Any, file: str, doc_id: str | None = None) -> list[Problem]
     if not schema.is_valid(meta):
         problems += [Problem("meta-schema", e.message, file=file, pointer=e.pointer)
                      for e in schema.errors(meta)]
+    elif not real_date(meta["published"]):
+        problems.append(Problem("meta-date", f"published {meta['published']!r} is not a date that exists",
+                                file=file, pointer="/published", hint="YYYY-MM-DD, e.g. 2025-02-28"))
     elif doc_id is not None and meta["doc_id"] != doc_id:
         problems.append(Problem("meta-doc-id", f"doc_id is {meta['doc_id']!r} but the file is named for {doc_id!r}",
                                 file=file, pointer="/doc_id"))
     return problems
+
+
+def real_date(value: str | None) -> bool:
+    """True for null or a calendar date that exists (the schema checks only the YYYY-MM-DD shape)."""
+    if value is None:
+        return True
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def load_meta(path: str | Path, doc_id: str | None = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,6 +20,7 @@ import yaml
 
 from .files import ENTITY_LABELS, ID_PREFIX, QUOTE_KINDS
 from ..errors import CeasefireError, Problem
+from ..fsutil import parse_json
 from ..text.normalize import normalize
 from .reanchor import Aligner, place
 
@@ -258,11 +259,10 @@ def parse_doccano(jsonl: str, file: str, doc_id: str, task: str | None = None, t
     records = []
     for n, line in enumerate(jsonl.splitlines(), 1):
         if line.strip():
-            try:
-                records.append((json.loads(line), f"{file}:{n}"))
-            except json.JSONDecodeError as exc:
-                raise CeasefireError(Problem("json-syntax", f"invalid JSON: {exc.msg}", file=file, line=n,
-                                             column=exc.colno)) from None
+            try:  # strict: repeated keys, lone surrogates, NaN and deep nesting are errors
+                records.append((parse_json(line, file), f"{file}:{n}"))
+            except CeasefireError as exc:
+                raise CeasefireError([replace(p, line=n) for p in exc.problems]) from None
     rec, where = _select(records, task, doc_id, texts, ("id",), file, "line")
     doc = ToolDoc("doccano", _record_text(rec))
     if "entities" in rec:
@@ -289,11 +289,7 @@ def parse_label_studio(raw: str, file: str, doc_id: str, task: str | None = None
     """Label Studio JSON export: a list of tasks {"id", "data": {"text": ...}, "annotations": [{"id", "result":
     [...]}]}. `labels` results are spans (value.start/end/text/labels); `choices` results that share a region id
     are that region's attributes (from_name -> choice); `relation` results link regions."""
-    try:
-        tasks = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise CeasefireError(Problem("json-syntax", f"invalid JSON: {exc.msg}", file=file, line=exc.lineno,
-                                     column=exc.colno)) from None
+    tasks = parse_json(raw, file)  # strict: repeated keys, lone surrogates, NaN and deep nesting are errors
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
@@ -624,8 +620,13 @@ class ImportResult:
 
 
 def _read(path: Path) -> str:
+    from ..limits import read_limited
+
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        data = read_limited(path)
+        if not data.strip():
+            raise CeasefireError(Problem("empty-input", "empty file: no annotations to import", file=str(path)))
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise CeasefireError(Problem("missing-file", "file not found", file=str(path))) from None
     except IsADirectoryError:

@@ -15,23 +15,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import errno
 import os
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from difflib import get_close_matches
 from itertools import chain, repeat
-from operator import itemgetter, le, lt
+from operator import add, itemgetter, le, lt
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .files import ENTITY_LABELS, LAYERS
 from ..errors import CeasefireError, Problem
 from ..fsutil import DOC_ID_RE
-from ..meta import check_meta
+from ..meta import check_meta, real_date
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
 from ..repo import META_SUFFIX, SEED_SUFFIX, Repo
+from ..jsonstrict import duplicate_keys, surely_unique
 from ..schemas import compiled
 
 try:
@@ -135,11 +138,14 @@ class Collector:
 
 # ------------------------------------------------------------------------------------------------ parsing
 def parse_json(data: bytes, file: str, problems: list[Problem]) -> tuple[Any, bool]:
-    """(value, True), or (None, False) with a json-syntax or bad-encoding problem giving line and column."""
+    """(value, True), or (None, False) with a json-syntax, duplicate-key or bad-encoding problem giving line and
+    column."""
     try:
-        return _loads(data), True
+        value = _loads(data)
     except ValueError:
         pass
+    else:
+        return (value, True) if surely_unique(data, value) or _unique(data, file, problems) else (None, False)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -167,6 +173,22 @@ def parse_json(data: bytes, file: str, problems: list[Problem]) -> tuple[Any, bo
         problems.append(Problem("json-syntax", f"invalid JSON: {getattr(exc, 'msg', exc)}", file, line, col))
         return None, False
     return value, True  # pragma: no cover - only without orjson
+
+
+def _unique(data: bytes, file: str, problems: list[Problem]) -> bool:
+    """False, with a duplicate-key problem per repeated key, when an object of the JSON `data` repeats a key."""
+    try:
+        repeats = duplicate_keys(data)
+    except RecursionError:
+        problems.append(Problem("json-syntax", "invalid JSON: nested too deeply", file, 1, 1))
+        return False
+    text = data.decode("utf-8", "replace") if repeats else ""
+    for ptr, key in repeats:
+        line, col = locate(text, ptr) or (None, None)
+        problems.append(Problem("duplicate-key", f"key {json.dumps(key, ensure_ascii=False)[:60]} appears more than "
+                                "once in one object (a JSON reader would silently keep only the last)", file, line,
+                                col, ptr, hint="say each key once"))
+    return not repeats
 
 
 # ------------------------------------------------------------------------------------------------ one annotation file
@@ -206,6 +228,38 @@ def check_annotation(doc: Any, text: str | None, out: Collector, doc_id: str | N
     return count
 
 
+# Characters that may join the one before them. Nothing below U+0300 does, nor General Punctuation but ZWJ
+# (curly quotes and dashes, the common non-ASCII of English news, are skipped at regex speed).
+_MAY_JOIN = re.compile("[\u0300-\u1fff\u200d\u20d0-\U0010ffff]")
+_ZWJ = "\u200d"
+
+
+def _joins_previous(c: str) -> bool:
+    """True for a character that belongs to the character before it: a combining mark, a zero-width joiner,
+    a variation selector, an emoji skin-tone modifier."""
+    o = ord(c)
+    return (unicodedata.category(c) in ("Mn", "Mc", "Me") or c == _ZWJ or 0xFE00 <= o <= 0xFE0F
+            or 0x1F3FB <= o <= 0x1F3FF or 0xE0100 <= o <= 0xE01EF)
+
+
+def cluster_splits(text: str) -> set[int]:
+    """Offsets where a span boundary would cut one user-perceived character in two: before a combining mark
+    or a joiner that follows a visible character, after a zero-width joiner (inside an emoji ZWJ sequence).
+    A mark after a space or a line break attaches to nothing visible: a boundary before it cuts nothing.
+    Empty for ASCII text."""
+    if text.isascii():
+        return set()
+    bad = set()
+    for m in _MAY_JOIN.finditer(text):
+        p = m.start()
+        c = text[p]
+        if p and _joins_previous(c) and not text[p - 1].isspace():
+            bad.add(p)
+        if c == _ZWJ and p + 1 < len(text):
+            bad.add(p + 1)
+    return bad
+
+
 def _fast_ok(layers: dict[str, list[dict]], text: str) -> bool:
     """True when every semantic check passes, decided by a few C-level passes over all the items of the file.
     False means "look closer" (the item-by-item check then finds and words each problem); it never hides one.
@@ -226,6 +280,13 @@ def _fast_ok(layers: dict[str, list[dict]], text: str) -> bool:
         return False
     if len(set(map(_ID, items))) != len(items):
         return False
+    nb = len(ents) + len(quotes) + len(srcs)
+    if nb and not text.isascii():  # a body span's boundary inside one character: before a mark, after a ZWJ
+        padded = text + "\n"
+        at = set(map(padded.__getitem__, chain(S[:nb], E[:nb])))
+        if _ZWJ in set(map(padded.__getitem__, map(add, chain(S[:nb], E[:nb]), repeat(-1)))) or any(
+                _joins_previous(c) for c in at if c >= "\u0300"):
+            return False
     if ents and not LABELS.issuperset(map(_LABEL, ents)):
         return False
     # inside each layer, in file order: end_i <= start_i+1 means sorted and no overlap. A False where two
@@ -314,6 +375,7 @@ def _slow_check(layers: dict[str, list[dict]], text: str | None, out: Collector)
     first: dict[str, str] = {}
     kinds: dict[str, str] = {}
     good: dict[str, list[tuple[int, int, int]]] = {}
+    splits = cluster_splits(text) if text is not None else set()
     for name in LAYERS:
         items = layers.get(name)
         if not items:
@@ -339,6 +401,13 @@ def _slow_check(layers: dict[str, list[dict]], text: str | None, out: Collector)
             if text[s:e] != covered:
                 out.add("span-text", f"text[{s}:{e}] is {_short(text[s:e])} but the annotation says {_short(covered)}",
                         f"/layers/{name}/{k}/text", hint="fix the offsets, or run `ceasefire-news reanchor`")
+                continue
+            if (s in splits or e in splits) and name in BODY_LAYERS:
+                at = s if s in splits else e
+                out.add("splits-character", f"span [{s}, {e}) {'starts' if at == s else 'ends'} inside one character: "
+                        f"{_short(text[max(0, at - 2):at + 2])} (a combining mark or an emoji joined by U+200D "
+                        "belongs to the character before it)", f"/layers/{name}/{k}/{'start' if at == s else 'end'}",
+                        hint="move the offset to the edge of the whole character")
                 continue
             ok.append((s, e, k))
             cue = it.get("cue")
@@ -427,8 +496,10 @@ def _check_straddle(name, s, e, k, removed, paragraphs, layers, out) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ one document
-def _read(path: str, _open=os.open, _read=os.read, _close=os.close, _flags=os.O_RDONLY) -> bytes | None | OSError:
-    """The file's bytes; None if it does not exist; the OSError if it cannot be read."""
+def _read(path: str, _open=os.open, _read=os.read, _close=os.close,
+          _flags=os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)) -> bytes | None | OSError:
+    """The file's bytes; None if it does not exist; the OSError if it cannot be read. A symbolic link is not
+    followed (ELOOP): a repository file linking elsewhere (outside the repository) is refused, never read."""
     try:
         fd = _open(path, _flags)
     except FileNotFoundError:
@@ -438,6 +509,9 @@ def _read(path: str, _open=os.open, _read=os.read, _close=os.close, _flags=os.O_
     try:
         data = _read(fd, 65536)
         if len(data) == 65536:
+            size = os.fstat(fd).st_size
+            if size > _size_limit():
+                return OSError(errno.EFBIG, f"{size:,} bytes, above the limit of {_size_limit():,}")
             parts = [data]
             while chunk := _read(fd, 1 << 20):
                 parts.append(chunk)
@@ -449,7 +523,26 @@ def _read(path: str, _open=os.open, _read=os.read, _close=os.close, _flags=os.O_
         _close(fd)
 
 
+_LIMIT: list[int] = []
+
+
+def _size_limit() -> int:
+    """The largest file validate and build read: four times the input limit (an annotation file or a corpus
+    text may be bigger than its seed), so a 200 MB file is refused, not read and normalised."""
+    if not _LIMIT:
+        from ..limits import max_bytes
+
+        _LIMIT.append(4 * max_bytes() or 1 << 62)
+    return _LIMIT[0]
+
+
 def _unreadable(exc: OSError, file: str) -> Problem:
+    if exc.errno == errno.EFBIG:
+        return Problem("too-large", f"file is {exc.strerror}", file,
+                       hint="a document file is far smaller; raise the limit with $CEASEFIRE_NEWS_MAX_BYTES")
+    if exc.errno == errno.ELOOP:
+        return Problem("symlink", "is a symbolic link: refused (a repository file must be a regular file, never a "
+                       "link that could lead outside the repository)", file, hint="copy the file in instead")
     return Problem("unreadable", f"cannot read: {exc.strerror or exc}", file)
 
 
@@ -522,7 +615,8 @@ def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, se
                 seed_hash = hashlib.sha256(seed).digest()
             corpus_hash = hashlib.sha256(corpus).digest()
             ann_valid, meta_valid = _is_valid()
-            if (meta_valid(meta) and meta["doc_id"] == doc_id and meta["seed_sha256"] == seed_hash.hex()
+            if (surely_unique(meta_b, meta) and surely_unique(ann, doc)
+                    and meta_valid(meta) and meta["doc_id"] == doc_id and real_date(meta["published"]) and meta["seed_sha256"] == seed_hash.hex()
                     and _drift_free(seed, seed_hash, corpus_hash, cache)
                     and ann_valid(doc) and doc["doc_id"] == doc_id and doc["normaliser_version"] == NORMALISER_VERSION
                     and doc["text_sha256"] == corpus_hash.hex() and _fast_ok(doc["layers"], text)):

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from ..annotations.files import SCHEMA_VERSION
+from .accounting import Accounting, account, rejections_document, split_ids, strict_failure
 from .card import CardData, license_text, render_card
 from .chart import label_chart_png
 from ..columns import CONFIGS, DICTIONARY_COLUMNS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS, data_file
@@ -83,6 +84,7 @@ class BuildResult:
     moved: dict[str, tuple[str, str]] = field(default_factory=dict)
     near_duplicates: list[tuple[str, str, float]] = field(default_factory=list)
     previous_ratios: list[float] | None = None
+    accounting: Accounting | None = None
 
 
 def process_document(root: str, doc_id: str) -> DocResult:
@@ -163,9 +165,10 @@ def _previous(out: Path) -> tuple[dict[str, str], list[float] | None]:
 
 def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[float] = DEFAULT_RATIOS,
           progress: bool = True, workers: int = 1, threshold: float = NEAR_DUP_THRESHOLD,
-          repo_id: str | None = None) -> BuildResult:
+          repo_id: str | None = None, strict: bool = False) -> BuildResult:
     """Build the release of the repository at `root` into `out`; `repo_id`: the Hub dataset it is published as
-    (the card's links, the croissant `url` and the manifest name it)."""
+    (the card's links, the croissant `url` and the manifest name it). A rejected document is left out (and listed
+    in rejections.json) unless `strict`: then the build raises before the release folder is touched."""
     repo_id = check_repo_id(repo_id or DEFAULT_REPO_ID)
     repo = Repo.at(root)
     out = Path(out).resolve()
@@ -177,14 +180,18 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
     if not ids:
         raise CeasefireError(Problem("empty-corpus", "no documents to build", str(repo.root),
                                      hint="add seeds and run `ceasefire-news ingest`"))
-    results = _process_all(repo.root, ids, max(1, workers), progress)
+    safe_ids, rejected = split_ids(ids)  # an unsafe id is rejected before any path is made of it
+    results = _process_all(repo.root, safe_ids, max(1, workers), progress)
     ok = {r.doc_id: r for r in results if not r.problems}
-    rejected = {r.doc_id: r.problems for r in results if r.problems}
+    rejected.update({r.doc_id: r.problems for r in results if r.problems})
+    if strict and rejected:
+        raise strict_failure(rejected)
 
     near = near_duplicate_pairs({d: ok[d].shingles for d in ok}, {d: ok[d].signature for d in ok}, threshold)
     grouping = group_documents({d: ok[d].meta.get("story") for d in ok}, near)
     split = {d: split_of(grouping.keys[d], ratios) for d in ok}
     released = {s: sorted(d for d in ok if split[d] == s) for s in SPLITS}
+    accounting = account(ids, released, rejected)
 
     files: dict[str, bytes] = {}
     rows: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
@@ -219,7 +226,7 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
         "hub": {"repo_id": repo_id, "revision": f"v{__version__}"},
     }
     files["manifest.json"] = dumps_json(manifest).encode()
-    files["rejections.json"] = dumps_json({"rejected": rejected}).encode()
+    files["rejections.json"] = dumps_json(rejections_document(accounting, rejected)).encode()
     files["ner_report.json"] = dumps_json({
         "description": "Entity spans of the default config that the ner config's token view cannot represent; "
                        "they are left out of ner_tags (see the card).",
@@ -240,7 +247,7 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
     moved = {d: (previous[d], split[d]) for d in sorted(split) if d in previous and previous[d] != split[d]}
     publish(out, files)
     return BuildResult(out, released, rejected, {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}, stats,
-                       rows, moved, near, previous_ratios)
+                       rows, moved, near, previous_ratios, accounting)
 
 
 def sha256sums(files: dict[str, bytes]) -> str:

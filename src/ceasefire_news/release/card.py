@@ -138,6 +138,24 @@ def header(data: CardData) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------ text
+# Characters that could start Markdown or HTML markup, or a new line (a heading, a table row, a YAML front
+# matter): a value from the metadata is written with these as HTML character references, so it reads the
+# same on the page, html.unescape gives it back exactly, and it can open no element, link, section or key.
+_MD_UNSAFE = re.compile(r"[\\`*_\[\]<>&|#~!{}()\n\r\t\x00-\x1f\x7f\u2028\u2029]")
+
+
+def inert_json(value: object) -> str:
+    """JSON for a fenced block of the card: `<`, `>`, `&` and backticks written as \\u escapes (JSON reads them
+    back exactly), so no value can close the fence or open an HTML element, whatever renders the card."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("`", "\\u0060")
+
+
+def md_inline(value: object) -> str:
+    """A metadata value (an outlet's name, a rights note) as inert inline Markdown text."""
+    return _MD_UNSAFE.sub(lambda m: f"&#{ord(m.group(0))};", str(value))
+
+
 def _table(rows: list[tuple], head: tuple) -> str:
     out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
@@ -157,7 +175,8 @@ def _abridge(row: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 
 def license_text(rights: Sequence[tuple[str, str]]) -> str:
     """LICENSE.md of the release: the terms the card's `license_link` points to, with each outlet's rights note."""
-    notes = "\n".join(f"- **{source}**: {note}" for source, note in rights) or "- (no documents released)"
+    notes = "\n".join(f"- **{md_inline(source)}**: {md_inline(note)}" for source, note in rights) \
+        or "- (no documents released)"
     return f"""# Terms of use of the ceasefire-news release
 
 The article texts in this release (the `text` column of every config, the `tokens` of the `ner` config, and the
@@ -184,8 +203,9 @@ def render_card(data: CardData) -> str:
     label_rows = [(k, v, body_labels.get(k, 0), ENTITY_LABELS.get(k, "")) for k, v in st["entity_labels"].items()]
     removed_rows = [(k, v, st["removed_chars"][k]) for k, v in st["removed_kinds"].items()]
     removed_share = 1 - st["body_chars"] / st["full_chars"] if st["full_chars"] else 0
-    ex = json.dumps(_abridge(data.example), ensure_ascii=False, indent=2) if data.example else "(no document released)"
-    sources = ", ".join(f"{k} ({v} document{'s' if v != 1 else ''})" for k, v in st["sources"].items()) or "none"
+    ex = inert_json(_abridge(data.example)) if data.example else "(no document released)"
+    sources = ", ".join(f"{md_inline(k)} ({v} document{'s' if v != 1 else ''})"
+                        for k, v in st["sources"].items()) or "none"
     origins = st.get("origins", {})
     manual = {layer: origins.get(f"{layer}:manual", 0) for layer in ("entities", "quotes", "sources")}
     unrep = st.get("ner_unrepresented", {})

@@ -145,7 +145,7 @@ def publish(repo_id: str, *, tag: str | None = None, private: bool = False, dry_
             from .build import build
 
             say(f"building the release for {repo_id} ...")
-            folder = build(root, Path(tmp) / "release", progress=progress, repo_id=repo_id).out
+            folder = build(root, Path(tmp) / "release", progress=progress, repo_id=repo_id, strict=True).out
         else:
             folder = Path(from_dir).resolve()
             if not folder.is_dir():

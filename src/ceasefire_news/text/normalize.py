@@ -185,26 +185,39 @@ def _nfc_line(m: re.Match) -> str:
     return unicodedata.normalize("NFC", m.group(0))
 
 
+# A stretch NFC may change: non-ASCII characters with the one character before them, never a line break
+# (clusters start afresh on each line, as they always did). An ASCII letter can take a following combining mark;
+# no ASCII character composes with what precedes it, so the stretches are independent of each other.
+_NFC_SEGMENT_RE = re.compile("[\x00-\x09\x0b-\x7f]?[^\x00-\x7f]+")
+
+
+def _clusters(seg: str) -> list[int]:
+    """Boundaries of the clusters of `seg` (a starter and what composes with it), from 0 to len(seg)."""
+    bounds = [0]
+    for j in range(1, len(seg)):
+        c = seg[j]
+        start = bounds[-1]
+        if unicodedata.combining(c) == 0 and (
+                unicodedata.normalize("NFC", seg[start:j + 1])
+                == unicodedata.normalize("NFC", seg[start:j]) + unicodedata.normalize("NFC", c)):
+            bounds.append(j)
+    bounds.append(len(seg))
+    return bounds
+
+
 def _nfc(text: str) -> tuple[str, StepMap | None]:
-    """NFC, one edit per changed cluster (a starter and what composes with it), so offsets stay tight."""
+    """NFC, one edit per changed cluster (a starter and what composes with it), so offsets stay tight.
+    Linear: only the non-ASCII stretches that are not already NFC are looked at character by character."""
     if unicodedata.is_normalized("NFC", text):
         return text, None
     ss, se, ds, de, pieces = [], [], [], [], []
     last = out = 0
-    for line in _LINE_RE.finditer(text):
-        seg = line.group(0)
+    for m in _NFC_SEGMENT_RE.finditer(text):
+        seg = m.group(0)
         if unicodedata.is_normalized("NFC", seg):
             continue
-        base = line.start()
-        bounds = [0]
-        for j in range(1, len(seg)):
-            c = seg[j]
-            start = bounds[-1]
-            if unicodedata.combining(c) == 0 and (
-                    unicodedata.normalize("NFC", seg[start:j + 1])
-                    == unicodedata.normalize("NFC", seg[start:j]) + unicodedata.normalize("NFC", c)):
-                bounds.append(j)
-        bounds.append(len(seg))
+        base = m.start()
+        bounds = _clusters(seg)
         for a, b in zip(bounds, bounds[1:]):
             cl = seg[a:b]
             r = unicodedata.normalize("NFC", cl)
@@ -300,6 +313,31 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
+# Formats that turn up named .txt: (magic bytes at offset 0, what they are). Checked before any decoding.
+_MAGIC = ((b"%PDF-", "PDF document (starts with %PDF-)"), (b"\x1f\x8b", "gzip-compressed data (starts with 1f 8b)"),
+          (b"PK\x03\x04", "ZIP archive (a .docx, .epub, .zip...; starts with PK)"),
+          (b"\x28\xb5\x2f\xfd", "zstd-compressed data"), (b"BZh", None), (b"\xfd7zXZ\x00", "xz-compressed data"),
+          (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
+          (b"\xd0\xcf\x11\xe0", "MS Office document (OLE)"), (b"\x7fELF", "executable (ELF)"))
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """What a non-text input is, when its first bytes say so (PDF, gzip, ZIP, images, UTF-16/32 without a
+    byte-order mark), else None. Looks at the first 4 KB only."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic) and what:
+            return what
+    if data.startswith(b"BZh") and data[3:4].isdigit():
+        return "bzip2-compressed data"
+    head = data[:4096]
+    if len(head) >= 4:
+        even, odd = head[0::2], head[1::2]
+        for zeros, other, order in ((odd, even, "little"), (even, odd, "big")):
+            if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) <= 0.1 * len(other):
+                return f"UTF-16 ({order}-endian) text without a byte-order mark (NUL in every other byte)"
+    return None
+
+
 def decode(data: bytes, file: str = "") -> tuple[str, NormalizeReport]:
     """Bytes -> text. UTF-8 (BOM dropped); Windows-1252 when the bytes are plainly that (reported).
     Raises CeasefireError naming the file and byte offset for binary or undecodable input."""
@@ -310,6 +348,11 @@ def decode(data: bytes, file: str = "") -> tuple[str, NormalizeReport]:
         raise CeasefireError(Problem("undecodable", "UTF-16 text (byte-order mark at byte offset 0): only UTF-8 "
                                      "and Windows-1252 are read", file=file, hint="re-save the file as UTF-8"))
     nul = data.find(b"\x00")
+    sniffed = sniff_binary(data)
+    if sniffed:
+        where = f"NUL byte at byte offset {nul}" if nul >= 0 else "its first bytes at byte offset 0"
+        raise CeasefireError(Problem("binary-input", f"{sniffed}, not text ({where})", file=file,
+                                     hint="seeds must be plain text: extract the text and save it as UTF-8"))
     if nul >= 0:
         raise CeasefireError(Problem("binary-input", f"binary data, not text (NUL byte at byte offset {nul})",
                                      file=file, hint="seeds must be plain text"))

@@ -1,0 +1,367 @@
+"""Hostile input through every entry point: each attack gets one clear error line (file, position, what was
+expected), a non-zero exit, never a traceback and never a success status with data missing.
+
+Every attack here is listed in docs/reliability.md with the message a user sees.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from ceasefire_news.cli import main
+from ceasefire_news.errors import CeasefireError
+from ceasefire_news.fsutil import check_doc_id
+
+from .conftest import ROOT, SEED_ID
+
+MB = 1_000_000
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    rc = main([str(a) for a in args])
+    cap = capsys.readouterr()
+    assert "Traceback" not in cap.err
+    return rc, cap.out, cap.err
+
+
+def first_error(err: str) -> str:
+    lines = [ln for ln in err.strip().splitlines() if " error [" in ln]
+    assert lines, err
+    return lines[0]
+
+
+def one_line(rc: int, err: str, code: str, *must: str) -> str:
+    """The one error line of a failed command: exit 1, the code, and each of `must` in it."""
+    assert rc == 1, err
+    line = first_error(err)
+    assert f"[{code}]" in line, line
+    for m in must:
+        assert m in line, (m, line)
+    return line
+
+
+# ------------------------------------------------------------------------------------------------ raw bytes
+HOSTILE_BYTES = {
+    "empty": (b"", "empty-input", "empty input"),
+    "binary": (bytes(range(256)) * 4, "binary-input", "byte offset 0"),
+    "nul": (b"Ceasefire talks resume\x00 in Cairo", "binary-input", "NUL byte at byte offset 22"),
+    "undecodable": (b"caf\xe9 talks \x81\x8d\x8f\x90 resumed", "undecodable", "byte offset 3"),
+    "utf16-bom": ("Ceasefire talks resume".encode("utf-16"), "undecodable", "byte-order mark at byte offset 0"),
+    "utf16-le-no-bom": ("Ceasefire talks resume in Cairo".encode("utf-16-le"), "binary-input", "UTF-16"),
+    "utf16-be-no-bom": ("Ceasefire talks resume in Cairo".encode("utf-16-be"), "binary-input", "UTF-16"),
+    "gzip-named-txt": (gzip.compress(b"Ceasefire talks resume in Cairo. " * 20), "binary-input", "gzip"),
+    "pdf-named-txt": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "binary-input", "PDF"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_BYTES)
+def test_clean_refuses_hostile_bytes_with_one_line(name, tmp_path, capsys):
+    data, code, where = HOSTILE_BYTES[name]
+    f = tmp_path / f"{name}.txt"
+    f.write_bytes(data)
+    rc, out, err = run(capsys, "clean", f)
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    one_line(rc, err, code, str(f), where)
+
+
+@pytest.mark.parametrize("name", HOSTILE_BYTES)
+def test_ingest_refuses_hostile_bytes_and_writes_nothing(name, tmp_path, capsys):
+    data, code, where = HOSTILE_BYTES[name]
+    f = tmp_path / f"doc_{name.replace('-', '_')}.txt"
+    f.write_bytes(data)
+    repo = tmp_path / "repo"
+    rc, _, err = run(capsys, "ingest", "--root", repo, "--source", "Example Wire", f)
+    one_line(rc, err, code, str(f), where)
+    assert not (repo / "corpus").exists() and not (repo / "annotations").exists()
+
+
+def test_200_mb_single_line_is_refused_before_it_is_read(tmp_path, capsys):
+    f = tmp_path / "page.txt"
+    with open(f, "wb") as fh:  # a sparse file: 200 MB on paper, nothing on disk; refused by its size alone
+        fh.write(b"Ceasefire ")
+        fh.truncate(200 * MB)
+    for args in (("clean", f), ("ingest", "--root", tmp_path / "repo", "--source", "Example Wire", f)):
+        rc, out, err = run(capsys, *args)
+        one_line(rc, err, "too-large", str(f), "200,000,000 bytes", "5,000,000")
+        assert out == ""
+
+
+def test_200_mb_of_short_lines_is_refused(tmp_path, capsys):
+    f = tmp_path / "lines.txt"
+    line = b"A short line of a page that never ends.\n"
+    with open(f, "wb") as fh:
+        chunk = line * (MB // len(line))
+        while fh.tell() < 200 * MB:
+            fh.write(chunk)
+    rc, out, err = run(capsys, "clean", f)
+    one_line(rc, err, "too-large", str(f), "above the limit")
+    assert out == ""
+
+
+def test_a_200_mb_seed_in_the_repository_is_refused_by_validate_and_build(repo_copy, tmp_path, capsys):
+    with open(repo_copy / "seeds" / "huge_page.txt", "wb") as fh:
+        fh.truncate(200 * MB)
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1 and "seeds/huge_page.txt: error [too-large] file is 200,000,000 bytes, above the limit" in out
+    rc, _, err = run(capsys, "build", "--root", repo_copy, "--out", tmp_path / "rel", "-q", "--no-strict")
+    assert rc == 1 and "huge_page" in err
+    report = json.loads((tmp_path / "rel" / "rejections.json").read_text())
+    assert "too-large" in {p["code"] for p in report["rejected"]["huge_page"]}
+    assert report["accounting"] == {"documents_in": 2, "released": 1, "rejected": 1}
+
+
+def test_size_limit_is_configurable_and_covers_stdin(tmp_path, capsys, monkeypatch):
+    f = tmp_path / "page.txt"
+    f.write_bytes(b"Negotiators met in Cairo on Monday to discuss the truce, officials said.\n\n" * 40)
+    rc, _, err = run(capsys, "clean", "--max-bytes", "1000", f)
+    one_line(rc, err, "too-large", "1,000 bytes")
+    monkeypatch.setenv("CEASEFIRE_NEWS_MAX_BYTES", "1000")
+    one_line(*run(capsys, "clean", f)[::2], "too-large")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(f.read_bytes())))
+    rc, _, err = run(capsys, "clean", "-")
+    one_line(rc, err, "too-large", "<stdin>", "more than that")
+    rc, out, _ = run(capsys, "clean", "--max-bytes", "0", f)  # 0: no limit
+    assert rc == 0 and "Cairo" in out
+    with pytest.raises(SystemExit) as exc:
+        main(["clean", "--max-bytes", "lots", str(f)])
+    assert exc.value.code == 2
+
+
+def test_a_page_that_is_all_boilerplate_is_not_a_silent_success(tmp_path, capsys):
+    f = tmp_path / "furniture.txt"
+    f.write_text("Sign up for our newsletter\n\nShare this article\n", encoding="utf-8")
+    rc, out, err = run(capsys, "clean", f)
+    one_line(rc, err, "empty-body", str(f), "no article text")
+    assert out == ""
+
+
+# ------------------------------------------------------------------------------------------------ ids and paths
+HOSTILE_IDS = ["../etc", "a/b", "a\\b", "a\x00b", ".hidden", "..", "con", "nul", "com1", "lpt9", "aux",
+               "abc\u202egpj", "a" * 10_000, "abc\n", "ABC", "", " x"]
+
+
+@pytest.mark.parametrize("doc_id", HOSTILE_IDS, ids=lambda s: repr(s[:12]))
+def test_hostile_ids_are_rejected_before_a_path_is_built(doc_id, tmp_path, capsys, repo_copy):
+    with pytest.raises(CeasefireError) as exc:
+        check_doc_id(doc_id)
+    assert exc.value.problems[0].code == "bad-doc-id" and len(exc.value.problems[0].render()) < 400
+    ann = tmp_path / "x.ann"
+    ann.write_text("T1\tPERSON 0 5\tHamas\n", encoding="utf-8")
+    before = sorted(p for p in tmp_path.parent.rglob("*"))
+    if "\x00" not in doc_id:  # a NUL cannot be passed on a real command line
+        one_line(*run(capsys, "import", "brat", ann, "--doc", doc_id, "--root", repo_copy)[::2], "bad-doc-id")
+        one_line(*run(capsys, "reanchor", doc_id, "--root", repo_copy)[::2], "bad-doc-id")
+    assert sorted(p for p in tmp_path.parent.rglob("*")) == before
+
+
+@pytest.mark.parametrize("name", ["con.txt", ".hidden.txt", "Bad Name.txt", "x\u202etxt.txt"])
+def test_ingest_refuses_a_seed_whose_name_is_no_id(name, tmp_path, capsys):
+    f = tmp_path / name
+    f.write_text("Negotiators met in Cairo on Monday.", encoding="utf-8")
+    repo = tmp_path / "repo"
+    one_line(*run(capsys, "ingest", "--root", repo, "--source", "Example Wire", f)[::2], "bad-doc-id")
+    assert not repo.exists() or not any(repo.rglob("*.txt"))
+
+
+def test_symlink_in_seeds_pointing_outside_is_refused_everywhere(tmp_path, capsys, repo_copy):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET: not for the corpus.\n", encoding="utf-8")
+    link = repo_copy / "seeds" / "evil_link.txt"
+    link.symlink_to(secret)
+    rc, _, err = run(capsys, "ingest", "--root", repo_copy, "--source", "Example Wire", link)
+    one_line(rc, err, "symlink", "outside the repository")
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1 and "[symlink]" in out and "evil_link" in out
+    rc, _, err = run(capsys, "build", "--root", repo_copy, "--out", tmp_path / "rel", "-q", "--no-strict")
+    assert rc == 1 and "evil_link" in err
+    rejected = json.loads((tmp_path / "rel" / "rejections.json").read_text())["rejected"]
+    assert "symlink" in [p["code"] for p in rejected["evil_link"]]
+    for f in (tmp_path / "rel").rglob("*"):
+        assert not f.is_file() or b"TOP SECRET" not in f.read_bytes()
+    assert not (repo_copy / "corpus" / "evil_link.txt").exists()
+
+
+# ------------------------------------------------------------------------------------------------ sidecars
+@pytest.mark.parametrize("change,code,must", [
+    ({"url": "javascript:alert(1)"}, "meta-schema", "^https?://"),
+    ({"url": "file:///etc/passwd"}, "meta-schema", "^https?://"),
+    ({"published": "2025-02-30"}, "meta-date", "not a date that exists"),
+    ({"published": "2025-13-01"}, "meta-date", "not a date that exists"),
+])
+def test_sidecar_with_dangerous_url_or_impossible_date_is_refused(change, code, must, repo_copy, capsys):
+    meta_path = repo_copy / "seeds" / f"{SEED_ID}.meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta.update(change)
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1 and f"[{code}]" in out and must in out and ".meta.json:" in out
+    one_line(*run(capsys, "ingest", "--root", repo_copy, repo_copy / "seeds" / f"{SEED_ID}.txt")[::2], code, must)
+
+
+# ------------------------------------------------------------------------------------------------ annotation JSON
+def _ann(repo: Path) -> Path:
+    return repo / "annotations" / f"{SEED_ID}.json"
+
+
+def _with(repo: Path, fn) -> None:
+    doc = json.loads(_ann(repo).read_text(encoding="utf-8"))
+    fn(doc)
+    _ann(repo).write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _set_start(value):
+    def fn(doc):
+        doc["layers"]["entities"][0]["start"] = value
+    return fn
+
+
+JSON_ATTACKS = {
+    "malformed": (lambda p: p.write_text('{"doc_id": ', encoding="utf-8"), "json-syntax", ":1:"),
+    "nested-100000": (lambda p: p.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8"), "json-syntax",
+                      "nested too deeply"),
+    "duplicate-key": (lambda p: p.write_text(p.read_text(encoding="utf-8").replace(
+        '"doc_id":', '"doc_id": "other", "doc_id":', 1), encoding="utf-8"), "duplicate-key", "/doc_id"),
+    "lone-surrogate": (lambda p: p.write_text(p.read_text(encoding="utf-8").replace(
+        '"schema_version": "1.0"', '"schema_version": "\\ud800"', 1), encoding="utf-8"), "json-syntax", "surrogate"),
+    "array-for-object": (lambda p: p.write_text("[" + p.read_text(encoding="utf-8") + "]", encoding="utf-8"),
+                         "schema", "expected an object, found an array"),
+    "layer-is-object": (lambda p: _with(p.parent.parent, lambda d: d["layers"].update(entities={"e1": 1})),
+                        "schema", "expected an array"),
+    "label-is-number": (lambda p: _with(p.parent.parent, lambda d: d["layers"]["entities"][0].update(label=5)),
+                        "schema", "expected a string"),
+    "text-is-null": (lambda p: _with(p.parent.parent, lambda d: d["layers"]["entities"][0].update(text=None)),
+                     "schema", "expected a string"),
+    "offset-negative": (lambda p: _with(p.parent.parent, _set_start(-1)), "schema", ">= 0"),
+    "offset-huge": (lambda p: _with(p.parent.parent, _set_start(10 ** 30)), "schema", "/start"),
+    "offset-float": (lambda p: _with(p.parent.parent, _set_start(1.0)), "schema", "/start"),
+    "offset-bool": (lambda p: _with(p.parent.parent, _set_start(True)), "schema", "boolean"),
+    "offset-string": (lambda p: _with(p.parent.parent, _set_start("5")), "schema", "a string"),
+}
+
+
+@pytest.mark.parametrize("name", JSON_ATTACKS)
+def test_hostile_annotation_json_gets_one_line_in_validate_and_is_rejected_by_build(name, repo_copy, tmp_path,
+                                                                                      capsys):
+    attack, code, must = JSON_ATTACKS[name]
+    attack(_ann(repo_copy))
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1, out
+    line = next(ln for ln in out.splitlines() if f"[{code}]" in ln)
+    assert line.startswith(f"annotations/{SEED_ID}.json") and must in line, line
+    rc, _, err = run(capsys, "build", "--root", repo_copy, "--out", tmp_path / "rel", "-q", "--no-strict")
+    assert rc == 1 and SEED_ID in err
+    acc = json.loads((tmp_path / "rel" / "rejections.json").read_text())
+    assert acc["accounting"] == {"documents_in": 1, "released": 0, "rejected": 1}
+    assert code in {p["code"] for p in acc["rejected"][SEED_ID]}
+
+
+CLUSTERS = "Leaders met at the Qu\u0307ay. The family \U0001F468\u200d\U0001F469\u200d\U0001F467 waited in Cairo."
+
+
+@pytest.mark.parametrize("needle,cut", [("Qu\u0307ay", 2), ("\U0001F468\u200d\U0001F469\u200d\U0001F467", 2),
+                                        ("\U0001F468\u200d\U0001F469\u200d\U0001F467", 3)])
+def test_offsets_that_split_a_combining_sequence_or_zwj_emoji_are_errors(needle, cut, tmp_path, capsys):
+    seed = tmp_path / "clusters_doc.txt"
+    seed.write_text(CLUSTERS, encoding="utf-8")
+    repo = tmp_path / "repo"
+    assert run(capsys, "ingest", "--root", repo, "--source", "Example Wire", seed)[0] == 0
+    text = (repo / "corpus" / "clusters_doc.txt").read_text(encoding="utf-8")
+    start = text.index(needle)
+    end = start + cut
+    ann_path = repo / "annotations" / "clusters_doc.json"
+    doc = json.loads(ann_path.read_text(encoding="utf-8"))
+    doc["layers"]["entities"] = [{"id": "e1", "start": start, "end": end, "label": "FAC", "text": text[start:end],
+                                  "origin": "manual"}]
+    ann_path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    rc, out, _ = run(capsys, "validate", "--root", repo)
+    assert rc == 1 and "[splits-character]" in out and "/layers/entities/0/end" in out, out
+    doc["layers"]["entities"][0].update(end=start + len(needle), text=needle)  # the whole character: fine
+    ann_path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, "validate", "--root", repo)[0] == 0
+
+
+# ------------------------------------------------------------------------------------------------ import
+IMPORT_ATTACKS = {
+    "empty": (b"", "empty-input"),
+    "binary": (bytes(range(256)), "bad-encoding"),
+    "utf16": ('[{"text": "x"}]'.encode("utf-16"), "bad-encoding"),
+    "malformed": (b'{"text": ', "json-syntax"),
+    "nested-100000": (b"[" * 100_000 + b"]" * 100_000, "json-syntax"),
+    "duplicate-key": (b'{"id": 1, "id": 2, "text": "x", "label": []}', "duplicate-key"),
+    "lone-surrogate": (b'{"text": "\\ud800", "label": []}', "json-syntax"),
+    "wrong-types": (b'{"text": "x", "entities": [[0, 5, "PER"]]}', "import-syntax"),
+}
+
+
+@pytest.mark.parametrize("name", IMPORT_ATTACKS)
+def test_import_of_a_hostile_export_is_one_line_and_writes_nothing(name, repo_copy, tmp_path, capsys):
+    data, code = IMPORT_ATTACKS[name]
+    f = tmp_path / "export.jsonl"
+    f.write_bytes(data)
+    before = _ann(repo_copy).read_bytes()
+    one_line(*run(capsys, "import", "doccano", f, "--doc", SEED_ID, "--root", repo_copy)[::2], code, str(f))
+    assert _ann(repo_copy).read_bytes() == before
+
+
+# ------------------------------------------------------------------------------------------------ loader
+# the loader is called the way users call it: load(split, source=FOLDER))
+@pytest.fixture(scope="module")
+def built_release(tmp_path_factory) -> Path:
+    from .corpus_factory import build_release, make_repo
+
+    tmp = tmp_path_factory.mktemp("loader_attacks")
+    return build_release(make_repo(tmp / "repo", only=["101_talks", "103_lebanon"]), tmp / "rel")
+
+
+def test_loader_refuses_a_corrupted_release(built_release, tmp_path):
+    from ceasefire_news.loader import load
+
+    rel = tmp_path / "rel"
+    shutil.copytree(built_release, rel)
+    parquet = next(rel.glob("data/*.parquet"))
+    parquet.write_bytes(parquet.read_bytes()[:-10] + b"\x00" * 10)
+    with pytest.raises(CeasefireError) as exc:
+        load("all", source=rel)
+    assert exc.value.problems[0].code == "checksum" and parquet.name in exc.value.problems[0].file
+
+
+def test_loader_refuses_a_release_with_a_file_missing(built_release, tmp_path):
+    from ceasefire_news.loader import load
+
+    rel = tmp_path / "rel"
+    shutil.copytree(built_release, rel)
+    (rel / "manifest.json").unlink()
+    with pytest.raises(CeasefireError) as exc:
+        load("all", source=rel)
+    assert exc.value.problems[0].code == "checksum" and "missing" in exc.value.problems[0].message
+
+
+def test_loader_on_a_folder_that_is_no_release(tmp_path):
+    from ceasefire_news.loader import load
+
+    with pytest.raises(CeasefireError) as exc:
+        load("all", source=tmp_path)
+    assert exc.value.problems[0].code == "no-release"
+
+
+def test_loader_checksum_list_cannot_point_outside_the_release(built_release, tmp_path):
+    """A SHA256SUMS line naming ../something must not make the loader read outside the release."""
+    from ceasefire_news.loader import load
+
+    rel = tmp_path / "rel"
+    shutil.copytree(built_release, rel)
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"outside")
+    sums = rel / "SHA256SUMS"
+    sums.write_text(sums.read_text() + f"{hashlib.sha256(b'outside').hexdigest()}  ../outside.txt\n")
+    with pytest.raises(CeasefireError) as exc:
+        load("all", source=rel)
+    assert exc.value.problems[0].code == "checksum" and "outside" in exc.value.problems[0].message
