@@ -16,6 +16,8 @@ cannot represent is left out of the tags and reported: `mid-token` (a boundary i
 from __future__ import annotations
 
 import re
+from itertools import accumulate
+from operator import add, sub
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
@@ -53,16 +55,25 @@ def count_tokens(text: str) -> int:
 
 _ACRONYM_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _NEWLINES_RE = re.compile(r"\n+")
+_RUN_RE = re.compile(r"[\w.]*\n?")  # a window that is all word may hold the end of a longer word
 _LOOKBACK = 64  # characters searched for the word before a full stop (a longer word is searched in full)
 
 
 def _word_before(text: str, end: int) -> str | None:
     """The word (letters, digits and inner dots) that ends at `end`, as `_WORD_BEFORE_RE` anchored there finds
-    it; searched in a short window before `end` (a search from 0 costs the whole text per full stop)."""
-    lo = max(0, end - _LOOKBACK)
-    m = _WORD_BEFORE_RE.search(text, lo, end)
-    if m is not None and m.start() == lo and lo > 0:  # the window may have cut the word: look at all of it
-        m = _WORD_BEFORE_RE.search(text, 0, end)
+    it, searched in a window before `end` that doubles while the word may run past it (a search from 0
+    would cost the whole text per full stop)."""
+    size = _LOOKBACK
+    while True:
+        lo = max(0, end - size)
+        m = _WORD_BEFORE_RE.search(text, lo, end)
+        if lo == 0:
+            break
+        if m is None and not _RUN_RE.fullmatch(text, lo, end):
+            break  # something in the window ends any word before `end`: there is none
+        if m is not None and m.start() > lo:
+            break
+        size *= 2
     return m.group(1) if m else None
 
 
@@ -131,15 +142,22 @@ class NerResult:
     tokens: int
 
 
+_SPACED_TOKEN_RE = re.compile(rf"(\s*)({TOKEN_RE.pattern})")
+
+
 def _token_spans(text: str) -> tuple[list[int], list[int], list[str]]:
-    """Starts, ends and texts of every token of `text`: one pass of the compiled expression over the whole text.
-    Sentences are cut only at white space and a token holds none, so the tokens of a sentence are exactly
-    the run of these that lies inside it (what `tokenize(text, start, end)` gives)."""
-    spans = [m.span() for m in TOKEN_RE.finditer(text)]
-    if not spans:
+    """Starts, ends and texts of every token of `text`: one `findall` of the compiled expression over the whole
+    text, each token with the white space before it; offsets are running sums of lengths, so no match object
+    is made per token. (Every character is white space or part of a token, so this finds the tokens
+    `TOKEN_RE.finditer` finds.) Sentences are cut only at white space and a token holds none, so the tokens
+    of a sentence are exactly the run of these that lies inside it (what `tokenize(text, start, end)` gives)."""
+    pairs = _SPACED_TOKEN_RE.findall(text)
+    if not pairs:
         return [], [], []
-    starts, ends = (list(x) for x in zip(*spans))
-    return starts, ends, list(map(text.__getitem__, map(slice, starts, ends)))
+    spaces, tokens = zip(*pairs)
+    lengths = list(map(len, tokens))
+    ends = list(accumulate(map(add, map(len, spaces), lengths)))
+    return list(map(sub, ends, lengths)), ends, list(tokens)
 
 
 def ner_rows(doc_id: str, text: str, entities: Sequence[Mapping[str, Any]]) -> NerResult:
