@@ -101,6 +101,11 @@ def data_files(config: str, split: str, rows: int) -> list[str]:
     return [data_file(config, split, k, shards) for k in range(shards)]
 
 
+def split_paths(release, config: str, split: str) -> list:
+    """The files of a split in a built release folder (a pathlib.Path), in order; [] for an empty split."""
+    return sorted(release.glob(split_glob(config, split)))
+
+
 def split_glob(config: str, split: str) -> str:
     """A pattern matching every file of a split, however many (for readers and the card's data_files)."""
     prefix = "data" if config == "default" else f"data/{config}"

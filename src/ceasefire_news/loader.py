@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import CONFIGS, SPLITS, data_file
+from .columns import CONFIGS, SPLITS, data_file, split_paths
 from .errors import CeasefireError, Problem
 
 _PKG = Path(__file__).resolve().parent
@@ -154,8 +154,7 @@ def load_table(split: str = "train", config: str = "default", path: str | os.Pat
         raise CeasefireError(Problem("bad-config", f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}"))
     root = release_dir(path)
     verify(root)
-    tables = [pq.read_table(root / data_file(config, s), schema=CONFIGS[config])
-              for s in _splits(split) if (root / data_file(config, s)).is_file()]
+    tables = [pq.read_table(f, schema=CONFIGS[config]) for s in _splits(split) for f in split_paths(root, config, s)]
     if not tables:
         return CONFIGS[config].empty_table()
     return pa.concat_tables(tables)

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from ..annotations.files import SCHEMA_VERSION
-from ..annotations.validate import read_document, validate_document
+from ..annotations.validate import DocumentFiles, read_document, validate_document
 from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS,
                        data_file, data_files)
 from ..errors import CeasefireError, Problem
@@ -85,10 +85,12 @@ class DocResult:
     inputs: dict[str, str] = field(default_factory=dict)
 
 
-def process_document(root: str, doc_id: str, cache: NormCache | NoCache | None = None) -> DocResult:
-    """Validate one document and make its rows for every config. `cache` answers the corpus-drift check."""
-    repo = Repo.at(root)
-    files = read_document(repo, doc_id)  # read once: the bytes validated are the bytes released
+def process_document(repo: Repo, doc_id: str, cache: NormCache | NoCache | None = None,
+                     files: DocumentFiles | None = None) -> DocResult:
+    """Validate one document and make its rows for every config. `cache` answers the corpus-drift check;
+    `files` are the document's files if already read."""
+    if files is None:
+        files = read_document(repo, doc_id)  # read once: the bytes validated are the bytes released
     problems, _ = validate_document(repo, doc_id, cache=cache, files=files)
     if problems:
         return DocResult(doc_id, [p.to_dict() for p in problems])
@@ -148,9 +150,12 @@ def process_shard(root: str, index: int, ids: Sequence[str], use_cache: bool = T
     rows: dict[str, list[dict[str, Any]]] = {c: [] for c in CONFIGS}
     sigs, shs, unrepresented = [], [], []
     counts = ReleaseCounts()
+    repo = Repo.at(root)
+    files = [read_document(repo, d) for d in ids]  # a shard's files (a few MB), so the cache answers in one query
     with (NormCache() if use_cache else NoCache()) as cache:
-        for doc_id in ids:
-            r = process_document(root, doc_id, cache)
+        cache.prefetch([hashlib.sha256(f.seed).digest() for f in files if type(f.seed) is bytes])
+        for doc_id, f in zip(ids, files):
+            r = process_document(repo, doc_id, cache, f)
             if r.problems:
                 docs.append(DocSummary(doc_id, r.problems))
                 continue
@@ -175,9 +180,9 @@ def _shards(ids: list[str], size: int) -> list[list[str]]:
 
 
 def run_shards(root: str, shards: list[list[str]], workers: int = 1, engine: str = "local",
-               scheduler: str | None = None) -> Iterator[ShardResult]:
+               scheduler: str | None = None, use_cache: bool = True) -> Iterator[ShardResult]:
     """The shards' results, in shard order, computed here (workers <= 1), on a process pool or on Dask."""
-    args = [(root, i, ids) for i, ids in enumerate(shards)]
+    args = [(root, i, ids, use_cache) for i, ids in enumerate(shards)]
     if engine == "dask":
         yield from _run_dask(args, workers, scheduler)
     elif workers <= 1 or len(shards) <= 1:
@@ -256,7 +261,7 @@ class Collected:
 
 
 def collect(root: Path, ids: list[str], work: Path, workers: int, engine: str, scheduler: str | None,
-            progress: bool, shard_docs: int = SHARD_DOCS) -> Collected:
+            progress: bool, shard_docs: int = SHARD_DOCS, use_cache: bool = True) -> Collected:
     """Step 1: every shard processed, its rows parked in `work`, its summaries kept."""
     work.mkdir(parents=True, exist_ok=True)
     got = Collected(work)
@@ -266,7 +271,7 @@ def collect(root: Path, ids: list[str], work: Path, workers: int, engine: str, s
 
         bar = tqdm(total=len(ids), desc="build", unit="doc", leave=False)
     try:
-        for r in run_shards(str(root), _shards(ids, shard_docs), workers, engine, scheduler):
+        for r in run_shards(str(root), _shards(ids, shard_docs), workers, engine, scheduler, use_cache):
             got.add(r)
             if bar:
                 bar.update(len(r.docs))
@@ -474,9 +479,10 @@ def _manifest(ratios: Sequence[float], threshold: float, a: Assignment, summarie
 
 def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[float] = DEFAULT_RATIOS,
           progress: bool = True, workers: int = 1, threshold: float = NEAR_DUP_THRESHOLD, engine: str = "local",
-          scheduler: str | None = None, shard_docs: int = SHARD_DOCS) -> BuildResult:
+          scheduler: str | None = None, shard_docs: int = SHARD_DOCS, use_cache: bool = True) -> BuildResult:
     """Build the release of the repository at `root` into `out`: on this machine (`workers` processes) or on
-    Dask (`engine="dask"`: the cluster at `scheduler`, else a LocalCluster of `workers` processes)."""
+    Dask (`engine="dask"`: the cluster at `scheduler`, else a LocalCluster of `workers` processes).
+    `use_cache=False` re-normalises every seed for the corpus-drift check instead of asking the cache."""
     repo = Repo.at(root)
     out = Path(out).resolve()
     ratios = _check_ratios(ratios)
@@ -485,7 +491,8 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
     ids = _document_ids(repo)
     tmp = staging_folder(out)
     try:
-        got = collect(repo.root, ids, tmp / _WORK, max(1, workers), engine, scheduler, progress, max(1, shard_docs))
+        got = collect(repo.root, ids, tmp / _WORK, max(1, workers), engine, scheduler, progress, max(1, shard_docs),
+                      use_cache)
         summaries = {d.doc_id: d for d in got.docs if not d.problems}
         rejected = {d.doc_id: d.problems for d in got.docs if d.problems}
         ok = sorted(summaries)

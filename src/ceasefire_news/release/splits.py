@@ -103,7 +103,8 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
     h = np.zeros(n, dtype=np.uint64)
     for j in range(min(k, len(words))):
         h += w[j:j + n] * _MIX[j]
-    return np.unique(_finalise(h))
+    h = np.sort(_finalise(h))
+    return h[np.concatenate(([True], h[1:] != h[:-1]))] if len(h) > 1 else h
 
 
 def minhash_values(sh: np.ndarray) -> np.ndarray:
