@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -103,6 +104,18 @@ def test_tags_are_valid_iob2_and_give_back_every_kept_span(parts, data):
 pieces = st.sampled_from(["Gaza", "U.S.", "e.g.", "Mr.", "Dec.", "J.", "Trump’s", "Hamas's", "o'clock's", "didn’t",
                            "1,000.50", "2.5", "Al-Thani", "“Yes,”", "(25%)", ".", "!", "?", "...", "\n", "\n\n", "  ",
                            "\u00a0", "Then", "said", "x" * 70 + "."])
+
+
+# The tokeniser as first written (a lazy word with a look-ahead): the one-scan expression must agree with it.
+REFERENCE_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)+|['’]s\b|\w+?(?=['’]s\b)|\w+(?:['’]\w+)*|[^\w\s]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abS1,.'’ \n-_éU", max_size=60))
+def test_token_expression_equals_its_reference_definition(text):
+    from ceasefire_news.release.ner import TOKEN_RE
+
+    assert [m.span() for m in TOKEN_RE.finditer(text)] == [m.span() for m in REFERENCE_TOKEN_RE.finditer(text)]
 
 
 @settings(max_examples=150, deadline=None)
