@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import CONFIGS, SPLITS, data_file, split_paths
+from .columns import CONFIGS, SPLITS, split_paths
 from .errors import CeasefireError, Problem
 
 _PKG = Path(__file__).resolve().parent

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import io
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import orjson
@@ -39,7 +38,7 @@ from .. import __version__
 from ..annotations.files import SCHEMA_VERSION
 from ..annotations.validate import DocumentFiles, read_document, validate_document
 from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS,
-                       data_file, data_files)
+                       data_files)
 from ..errors import CeasefireError, Problem
 from ..fsutil import atomic_write_bytes, dumps_json
 from ..repo import Repo, sha256_bytes
