@@ -76,7 +76,8 @@ RULES = """rules_version: "test"
 generic: []
 sources:
   Example Post:
-    - kind: advertisement
+    - id: example-post-partner
+      kind: advertisement
       patterns: ['^EXAMPLE POST PARTNER CONTENT$']
 captions:
   agencies: [AFP]

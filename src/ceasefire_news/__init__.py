@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "documents", "Document"]
+__all__ = ["__version__", "load", "documents", "Document", "clean"]
 
 if TYPE_CHECKING:
     from .loader import Document, documents, load
+    from .text.clean import clean
 
 
 def __getattr__(name: str) -> Any:
@@ -18,4 +19,8 @@ def __getattr__(name: str) -> Any:
         from . import loader
 
         return getattr(loader, name)
+    if name == "clean":
+        from .text.clean import clean
+
+        return clean
     raise AttributeError(f"module 'ceasefire_news' has no attribute {name!r}")

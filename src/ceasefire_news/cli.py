@@ -54,8 +54,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .text.boilerplate import clean_view, load_rules
-    from .text.normalize import normalize_bytes
+    from .text.clean import clean
 
     if args.path in (None, "-"):
         data, name = sys.stdin.buffer.read(), "<stdin>"
@@ -64,35 +63,52 @@ def _cmd_clean(args: argparse.Namespace) -> int:
             data, name = Path(args.path).read_bytes(), args.path
         except OSError as exc:
             raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.path)) from None
-    norm = normalize_bytes(data, name)
-    if norm.report.encoding != "utf-8" or norm.report.mojibake_repaired:
-        what = [f"decoded as {norm.report.encoding}"] if norm.report.encoding != "utf-8" else []
-        if norm.report.mojibake_repaired:
-            what.append(f"{norm.report.mojibake_repaired} mojibake sequence(s) repaired")
+    result = clean(data, source=args.source, rules=args.rules, name=name)
+    report = result.report
+    if report.encoding != "utf-8" or report.mojibake_repaired:
+        what = [f"decoded as {report.encoding}"] if report.encoding != "utf-8" else []
+        if report.mojibake_repaired:
+            what.append(f"{report.mojibake_repaired} mojibake sequence(s) repaired")
         print(f"{name}: warning [repaired-encoding] {', '.join(what)}", file=sys.stderr)
-    view, det = clean_view(norm.text, args.source, load_rules(args.rules))
-    if not args.json:
-        sys.stdout.write(view.body + ("\n" if view.body else ""))
-        return 0
+    if args.explain:
+        sys.stdout.write(_explain(result))
+    elif args.json:
+        print(json.dumps(_clean_json(result), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(result.body + ("\n" if result.body else ""))
+    return 0
 
+
+def _explain(result) -> str:
+    """One line per unit: keep or drop, the kind, the rule id or signal, the model's P(article), the text."""
+    lines = []
+    for d in result.decisions:
+        score = "   -  " if d.score is None else f"{d.score:6.3f}"
+        what = "keep" if d.keep else "DROP"
+        kind = d.kind or "article"
+        snippet = d.text if len(d.text) <= 100 else d.text[:97] + "..."
+        lines.append(f"{what} {score} {kind:<19} {d.reason or '-':<28} {snippet}".replace("\n", " / "))
+    kept = sum(d.keep for d in result.decisions)
+    lines.append(f"# {kept} of {len(result.decisions)} units kept; score = the block model's P(article text), "
+                 f"reason = the rule id or signal that decided")
+    return "\n".join(lines) + "\n"
+
+
+def _clean_json(result) -> dict:
     def raw(s: int, e: int) -> dict:
-        rs, re_ = norm.offsets.to_raw(s, e)
+        rs, re_ = result.offsets.to_raw(s, e)
         return {"start": s, "end": e, "raw_start": rs, "raw_end": re_}
 
-    removed = [{**raw(r.start, r.end), "kind": r.kind, "rule": r.rule, "text": r.text} for r in det.boilerplate]
-    removed += [{**raw(c.start, c.end), "kind": "caption", "rule": "caption-credit", "text": c.text}
-                for c in det.captions]
-    out = {"body": view.body,
-           "captions": [{**raw(c.start, c.end), "text": c.text, "credit": c.credit, "agency": c.agency,
-                         "photographer": c.photographer,
-                         "credits": [vars(x) for x in c.credits]} for c in det.captions],
-           "removed": sorted(removed, key=lambda x: x["start"]),
-           "normalisation": {"encoding": norm.report.encoding, "bom_removed": norm.report.bom_removed,
-                             "mojibake_repaired": norm.report.mojibake_repaired, "changes": norm.report.changes},
-           "offsets": "start/end: code points into the normalised text; raw_start/raw_end: code points into the "
-                      "decoded input"}
-    print(json.dumps(out, ensure_ascii=False, indent=2))
-    return 0
+    return {"body": result.body,
+            "captions": [{**raw(c.start, c.end), "text": c.text, "credit": c.credit, "agency": c.agency,
+                          "photographer": c.photographer, "credits": [vars(x) for x in c.credits]}
+                         for c in result.captions],
+            "removed": [{**raw(r.start, r.end), "kind": r.kind, "rule": r.reason, "text": r.text}
+                        for r in result.removed],
+            "normalisation": {"encoding": result.report.encoding, "bom_removed": result.report.bom_removed,
+                              "mojibake_repaired": result.report.mojibake_repaired, "changes": result.report.changes},
+            "offsets": "start/end: code points into the normalised text; raw_start/raw_end: code points into the "
+                       "decoded input"}
 
 
 def _problem(code: str, message: str, file: str):
@@ -317,7 +333,11 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("path", nargs="?", metavar="PATH", help="a raw text file; '-' or nothing reads stdin")
     sp.add_argument("--source", help="outlet name, to apply that outlet's rules")
     sp.add_argument("--rules", help="boilerplate rules file (default: the packaged rules/boilerplate.yaml)")
-    sp.add_argument("--json", action="store_true", help="print JSON: body, captions, removed spans")
+    out = sp.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON: body, captions, removed spans")
+    out.add_argument("--explain", action="store_true",
+                     help="print every unit with keep or DROP, its kind, the rule id or signal that decided, and the\n"
+                          "block model's P(article text)")
     sp.set_defaults(func=_cmd_clean)
 
     sp = add("validate", "check annotations, corpus texts and sidecars (exit 1 on problems)",

@@ -68,14 +68,19 @@ def body_view(text: str, paragraphs: Iterable[tuple[int, int]], removed: Iterabl
     """Build the clean body of `text`: `paragraphs` minus `removed` spans (both normalised offsets)."""
     cuts: Sequence[tuple[int, int]] = sorted(removed)
     pieces: list[tuple[int, int]] = []
+    first = 0  # cuts before this index end before the current paragraph: one sweep, linear in both lists
     for ps, pe in sorted(paragraphs):
+        while first < len(cuts) and cuts[first][1] <= ps:
+            first += 1
         cur = ps
-        for rs, re_ in cuts:
-            if re_ <= cur or rs >= pe:
-                continue
-            if rs > cur:
-                pieces.append(_trim(text, cur, rs))
-            cur = max(cur, re_)
+        k = first
+        while k < len(cuts) and cuts[k][0] < pe:
+            rs, re_ = cuts[k]
+            if re_ > cur:
+                if rs > cur:
+                    pieces.append(_trim(text, cur, rs))
+                cur = re_
+            k += 1
         if cur < pe:
             pieces.append(_trim(text, cur, pe))
     segments = []

