@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -98,6 +99,42 @@ def test_tags_are_valid_iob2_and_give_back_every_kept_span(parts, data):
             prev = tag
     key = lambda x: (x["start"], x["end"], x["label"])  # noqa: E731
     assert Counter(map(tuple, spans)) == Counter(map(key, ents)) - Counter(map(key, r.unrepresented))
+
+
+pieces = st.sampled_from(["Gaza", "U.S.", "e.g.", "Mr.", "Dec.", "J.", "Trump’s", "Hamas's", "o'clock's", "didn’t",
+                           "1,000.50", "2.5", "Al-Thani", "“Yes,”", "(25%)", ".", "!", "?", "...", "\n", "\n\n", "  ",
+                           "\u00a0", "Then", "said", "x" * 70 + "."])
+
+
+# The tokeniser as first written (a lazy word with a look-ahead): the one-scan expression must agree with it.
+REFERENCE_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)+|['’]s\b|\w+?(?=['’]s\b)|\w+(?:['’]\w+)*|[^\w\s]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abS1,.'’ \n-_éU", max_size=60))
+def test_token_expression_equals_its_reference_definition(text):
+    from ceasefire_news.release.ner import TOKEN_RE
+
+    assert [m.span() for m in TOKEN_RE.finditer(text)] == [m.span() for m in REFERENCE_TOKEN_RE.finditer(text)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(pieces, min_size=1, max_size=50), st.data())
+def test_one_pass_tokens_and_windowed_abbreviations_agree_with_the_plain_definitions(parts, data):
+    """The fast paths (one findall over the whole text; the word before a full stop searched in a window)
+    give what the definitions give: `tokenize` sentence by sentence, and a search of the whole prefix."""
+    from ceasefire_news.release.ner import _WORD_BEFORE_RE, _word_before, _token_spans
+
+    text = data.draw(st.sampled_from([" ", ""])).join(parts)
+    starts, ends, texts = _token_spans(text)
+    assert list(zip(starts, ends, texts)) == [(t.start, t.end, t.text) for t in tokenize(text)]
+    sents = sentences(text)
+    per_sentence = [t.text for s, e in sents for t in tokenize(text, s, e)]
+    r = ner_rows("d", text, [])
+    assert [t for row in r.rows for t in row["tokens"]] == per_sentence == texts
+    for end in range(len(text) + 1):
+        m = _WORD_BEFORE_RE.search(text, 0, end)
+        assert _word_before(text, end) == (m.group(1) if m else None)
 
 
 @pytest.fixture(scope="module")

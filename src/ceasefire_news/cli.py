@@ -218,17 +218,22 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return 2
     from .locks import hold, lock_path_for, stale_note
 
+    if args.scheduler and args.engine != "dask":
+        print("error: --scheduler needs --engine dask", file=sys.stderr)
+        return 2
     in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
     strict = args.strict if args.strict is not None else in_ci
     t0 = time.perf_counter()
     with hold(lock_path_for(args.out, "build"), "build") as lock:
         if stale_note(lock):
             print(stale_note(lock), file=sys.stderr)
-        result = build(args.root, args.out, ratios=ratios, progress=not args.quiet, workers=args.workers,
-                       repo_id=args.repo_id, strict=strict)
+        result = build(args.root, args.out, ratios=ratios, progress=not args.quiet and sys.stderr.isatty(),
+                       workers=args.workers, engine=args.engine, scheduler=args.scheduler,
+                       use_cache=not args.no_cache, repo_id=args.repo_id, strict=strict)
     st = result.stats
     rows = result.rows
-    print(f"release: {result.out}  ({time.perf_counter() - t0:.1f} s, {args.workers} worker(s))")
+    on = " on dask" if args.engine == "dask" else ""
+    print(f"release: {result.out}  ({time.perf_counter() - t0:.1f} s, {args.workers} worker(s){on})")
     print(f"  {'split':<11}{'documents':>10}{'sentences':>11}{'tokens':>10}")
     for s in SPLITS:
         note = "" if rows["default"][s] else "   (empty: no file, not in the card's configs)"
@@ -495,11 +500,20 @@ def parser() -> argparse.ArgumentParser:
              "in images/), croissant.json, LICENSE.md, manifest.json, ner_report.json, rejections.json and\n"
              "SHA256SUMS. Splits follow a hash of each document's group (same story id or near-duplicate\n"
              "text), so copies of one story never straddle splits. The same inputs give byte-identical\n"
-             "files, whatever --workers. The previous release stays intact until the new one is complete.")
+             "files, whatever --workers or --engine. The previous release stays intact until the new one\n"
+             "is complete. Documents stream through in shards: memory stays bounded however big the corpus;\n"
+             "a split of many rows is written as several files (train-00000-of-00004.parquet ...).")
     sp.add_argument("--out", default="dist", help="release folder (default: dist)")
     sp.add_argument("--ratios", default="80/10/10", help="train/validation/test ratios (default: 80/10/10)")
     sp.add_argument("--workers", type=int, default=1, metavar="N",
                     help="processes working on documents in parallel (default: 1); output is identical")
+    sp.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="local: this machine (--workers processes); dask: a Dask cluster (needs the `dask` "
+                         "extra), the one at --scheduler or else a LocalCluster of --workers processes")
+    sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask)")
+    sp.add_argument("--no-cache", action="store_true",
+                    help="re-normalise every seed for the corpus-drift check instead of using the cache")
     sp.add_argument("--repo-id", default=None, metavar="OWNER/NAME",
                     help="the Hub dataset the release is published as: the card's links and the Croissant url "
                          "name it (default: the project's own, ceasefire_news.hub.DEFAULT_REPO_ID)")
@@ -507,7 +521,7 @@ def parser() -> argparse.ArgumentParser:
                     help="any rejected document fails the build and the release is not written (default: on "
                          "when $CI is set, off otherwise: the other documents are released, the rejected ones "
                          "listed in rejections.json, exit status 1)")
-    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar (there is none off a terminal)")
     sp.set_defaults(func=_cmd_build)
 
     sp = add("publish", "check the release, then upload it to the Hugging Face Hub as one commit and tag it",

@@ -83,7 +83,30 @@ DICTIONARY_COLUMNS = {
 }
 
 
-def data_file(config: str, split: str) -> str:
-    """Hugging Face file naming: data/{split}-00000-of-00001.parquet for the default config."""
+# Rows per Parquet file: a split with more rows is sharded into several files (a multiple of the row group).
+FILE_ROWS = {"default": 20 * ROW_GROUP_SIZE["default"], "full": 20 * ROW_GROUP_SIZE["full"],
+             "ner": 25 * ROW_GROUP_SIZE["ner"]}
+
+
+def data_file(config: str, split: str, shard: int = 0, shards: int = 1) -> str:
+    """Hugging Face file naming: data/{split}-00000-of-00001.parquet for the default config,
+    data/{config}/{split}-... for the others; a split of several files numbers them -0000k-of-0000n."""
     prefix = "data" if config == "default" else f"data/{config}"
-    return f"{prefix}/{split}-00000-of-00001.parquet"
+    return f"{prefix}/{split}-{shard:05d}-of-{shards:05d}.parquet"
+
+
+def data_files(config: str, split: str, rows: int) -> list[str]:
+    """The file names of a split of `rows` rows (none when empty; one file up to FILE_ROWS rows)."""
+    shards = -(-rows // FILE_ROWS[config])
+    return [data_file(config, split, k, shards) for k in range(shards)]
+
+
+def split_paths(release, config: str, split: str) -> list:
+    """The files of a split in a built release folder (a pathlib.Path), in order; [] for an empty split."""
+    return sorted(release.glob(split_glob(config, split)))
+
+
+def split_glob(config: str, split: str) -> str:
+    """A pattern matching every file of a split, however many (for readers and the card's data_files)."""
+    prefix = "data" if config == "default" else f"data/{config}"
+    return f"{prefix}/{split}-*-of-*.parquet"

@@ -13,6 +13,7 @@ first (once per process while the file is unchanged).
 """
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
 import json
@@ -26,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import CONFIGS, SPLITS, data_file
+from .columns import CONFIGS, SPLITS, split_glob
 from .errors import CeasefireError, Problem
 
 _PKG = Path(__file__).resolve().parent
@@ -251,12 +252,14 @@ def load_tables(split: str = "train", *, config: str = "default", source: str | 
     if config not in CONFIGS:
         raise CeasefireError(Problem("bad-config", f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}"))
     splits = _splits(split)
-    names = [data_file(config, s) for s in splits]
-    release = resolve(source, revision, names)
-    verify(release.root, names, release.repo_id)
+    patterns = {s: split_glob(config, s) for s in splits}  # a split is one file or several shards
+    release = resolve(source, revision, sorted(patterns.values()))
+    listed = _sums((release.root / "SHA256SUMS").read_text(encoding="utf-8"), release.root)
+    names = {s: sorted(n for n in listed if fnmatch.fnmatchcase(n, pat)) for s, pat in patterns.items()}
+    verify(release.root, [n for s in splits for n in names[s]], release.repo_id)
     schema = CONFIGS[config]
-    return {s: pq.read_table(release.root / n, schema=schema) if (release.root / n).is_file() else schema.empty_table()
-            for s, n in zip(splits, names)}
+    return {s: pa.concat_tables([pq.read_table(release.root / n, schema=schema) for n in names[s]])
+            if names[s] else schema.empty_table() for s in splits}
 
 
 def load_table(split: str = "train", *, config: str = "default", source: str | os.PathLike | None = None,

@@ -19,7 +19,7 @@ from ..hub import dataset_url
 
 from .. import __version__
 from ..annotations.files import ENTITY_LABELS
-from ..columns import CONFIGS, SPLITS, data_file
+from ..columns import CONFIGS, SPLITS, data_file, data_files, split_glob, split_paths
 from .ner import TAGS
 
 CARD_LICENSE_NAME = "publishers-copyright-research-only"
@@ -106,10 +106,16 @@ def _size_category(n: int) -> str:
     return "n>1M"
 
 
+def split_path(config: str, split: str, rows: int) -> str:
+    """The card's `path` of a split: its file, or a pattern over its files when it is sharded."""
+    names = data_files(config, split, rows)
+    return names[0] if len(names) == 1 else split_glob(config, split)
+
+
 def header(data: CardData) -> dict[str, Any]:
     nonempty = {c: [s for s in SPLITS if data.rows[c].get(s)] for c in CONFIGS}
     configs = [{"config_name": c, **({"default": True} if c == "default" else {}),
-                "data_files": [{"split": s, "path": data_file(c, s)} for s in nonempty[c]]}
+                "data_files": [{"split": s, "path": split_path(c, s, data.rows[c][s])} for s in nonempty[c]]}
                for c in CONFIGS if nonempty[c]]
     infos = [{"config_name": c, "features": features_yaml(schema, c),
               "splits": [{"name": s, "num_bytes": data.num_bytes[c][s], "num_examples": data.rows[c][s]}
@@ -471,17 +477,18 @@ def check_card(release: str | Path) -> list[str]:
     tables: dict[str, dict[str, pa.Table]] = {c: {} for c in CONFIGS}
     for c in CONFIGS:
         for s in SPLITS:
-            f = release / data_file(c, s)
-            if f.is_file():
-                tables[c][s] = pq.read_table(f)
+            files = split_paths(release, c, s)
+            if files:
+                tables[c][s] = pa.concat_tables([pq.read_table(f) for f in files])
     on_disk = sorted(str(p.relative_to(release)) for p in (release / "data").rglob("*.parquet"))
-    expected = sorted(data_file(c, s) for c in CONFIGS for s in tables[c])
+    expected = sorted(data_files(c, s, tables[c][s].num_rows) for c in CONFIGS for s in tables[c])
+    expected = sorted(n for names in expected for n in names)
     if on_disk != expected:
         problems.append(f"unexpected Parquet files: {sorted(set(on_disk) ^ set(expected))}")
     configs = {x["config_name"]: x for x in meta.get("configs", [])}
     for c in CONFIGS:
         declared = {d["split"]: d["path"] for d in configs.get(c, {}).get("data_files", [])}
-        present = {s: data_file(c, s) for s in tables[c]}
+        present = {s: split_path(c, s, tables[c][s].num_rows) for s in tables[c]}
         if declared != present:
             problems.append(f"configs[{c}] declares {declared}, the files are {present}")
     infos = {x["config_name"]: x for x in meta.get("dataset_info", [])}

@@ -10,12 +10,13 @@ the release carries no timestamps (byte-identical builds), so mlcroissant warns 
 from __future__ import annotations
 
 import hashlib
+from fnmatch import fnmatch
 from typing import Any, Mapping
 
 import pyarrow as pa
 
 from .. import __version__
-from ..columns import CONFIGS, SPLITS, data_file
+from ..columns import CONFIGS, SPLITS, split_glob
 from .ner import TAGS
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
@@ -112,15 +113,21 @@ def _field(config: str, fileset: str, name: str, t: pa.DataType, path: str = "")
     return out
 
 
-def croissant(data_files: Mapping[str, bytes], stats: Mapping[str, Any], rows: Mapping[str, Mapping[str, int]],
-              url: str = "README.md") -> dict[str, Any]:
-    """The Croissant JSON-LD of a release whose Parquet files are `data_files` (path -> bytes); `url`: its home
-    (the Hub dataset page when the release is published there, else the card)."""
+def _size_sha256(data: bytes | tuple[int, str]) -> tuple[int, str]:
+    return (len(data), hashlib.sha256(data).hexdigest()) if isinstance(data, (bytes, bytearray)) else data
+
+
+def croissant(data_files: Mapping[str, bytes | tuple[int, str]], stats: Mapping[str, Any],
+              rows: Mapping[str, Mapping[str, int]], url: str = "README.md") -> dict[str, Any]:
+    """The Croissant JSON-LD of a release whose Parquet files are `data_files` (path -> bytes, or the file's
+    (size, sha256 hex) when the build streamed it to disk); `url`: its home (the Hub dataset page when the
+    release is published there, else the card)."""
     distribution: list[dict[str, Any]] = []
     for name in sorted(data_files):
+        size, sha = _size_sha256(data_files[name])
         distribution.append({"@type": "cr:FileObject", "@id": name, "name": name, "contentUrl": name,
-                             "encodingFormat": "application/x-parquet", "contentSize": f"{len(data_files[name])} B",
-                             "sha256": hashlib.sha256(data_files[name]).hexdigest()})
+                             "encodingFormat": "application/x-parquet", "contentSize": f"{size} B",
+                             "sha256": sha})
     record_sets: list[dict[str, Any]] = [{
         "@type": "cr:RecordSet", "@id": "ner_tag_names", "name": "ner_tag_names",
         "description": "The IOB2 tag names of the ner config: ner_tags holds indices into this list.",
@@ -130,14 +137,15 @@ def croissant(data_files: Mapping[str, bytes], stats: Mapping[str, Any], rows: M
         "data": [{"ner_tag_names/index": i, "ner_tag_names/name": t} for i, t in enumerate(TAGS)],
     }]
     for config, schema in CONFIGS.items():
-        present = [s for s in SPLITS if data_file(config, s) in data_files]
+        files = {s: [n for n in sorted(data_files) if fnmatch(n, split_glob(config, s))] for s in SPLITS}
+        present = [s for s in SPLITS if files[s]]
         if not present:
             continue
         fileset = f"parquet-{config}"
         distribution.append({"@type": "cr:FileSet", "@id": fileset, "name": fileset,
                              "description": f"Parquet files of the {config} config, one per non-empty split.",
                              "encodingFormat": "application/x-parquet",
-                             "includes": [data_file(config, s) for s in present]})
+                             "includes": [n for s in present for n in files[s]]})
         fields = [_field(config, fileset, f.name, f.type) for f in schema]
         fields.append({"@type": "cr:Field", "@id": f"{config}/split", "name": "split", "dataType": "sc:Text",
                        "description": "train, validation or test (from the file name).",

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Stage by stage, each against a floor measured in the same run, on the seeds of a benchmark corpus:
+
+    python bench/stages.py --corpus DIR [--docs 2000] [--release DIR]
+
+  normalise   text.normalize.normalize_bytes (MB/s)     vs unicodedata.normalize("NFC") of the decoded text
+  clean       normalise + boilerplate.clean_view (pages/s, one core; target >= 1,000)
+  ner         the ner view's tokeniser + sentence splitter over the clean bodies (MB/s; target >= 20)
+              vs one re.findall(r"\\S+") over the same bodies
+  loader      ceasefire_news.loader.load_table("all", config) vs pyarrow.parquet.read_table of the same files
+              (target <= 1.2x), when --release names a built release
+Ratios are what to compare; absolute figures on a shared machine are noise.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+
+def _timed(fn, items) -> float:
+    t = time.perf_counter()
+    for x in items:
+        fn(x)
+    return time.perf_counter() - t
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", required=True, help="a corpus made by bench/make_corpus.py")
+    ap.add_argument("--docs", type=int, default=2000, help="documents to time (the first N seeds)")
+    ap.add_argument("--release", default=None, help="a built release, for the loader line")
+    args = ap.parse_args(argv)
+
+    from ceasefire_news.release.ner import _token_spans, sentences
+    from ceasefire_news.text.boilerplate import clean_view, load_rules
+    from ceasefire_news.text.normalize import normalize_bytes
+
+    seeds = sorted(p for p in (Path(args.corpus) / "seeds").glob("*.txt"))[: args.docs]
+    raw = [p.read_bytes() for p in seeds]
+    mb = sum(map(len, raw)) / 1e6
+    texts = [b.decode("utf-8", "replace") for b in raw]
+    floor = _timed(lambda t: unicodedata.normalize("NFC", t), texts)
+    ours = _timed(normalize_bytes, raw)
+    print(f"normalise: {mb / ours:.1f} MB/s vs NFC alone {mb / floor:.1f} MB/s ({ours / floor:.1f}x its time); "
+          f"{len(raw)} seeds, {mb:.1f} MB")
+
+    rules = load_rules()
+    normed = [normalize_bytes(b).text for b in raw]
+    t = time.perf_counter()
+    views = [clean_view(x, None, rules)[0] for x in normed]
+    dt = time.perf_counter() - t + ours
+    print(f"clean (normalise + boilerplate): {len(raw) / dt:,.0f} pages/s on one core (target >= 1,000)")
+
+    bodies = [v.body for v in views]
+    bmb = sum(len(b.encode()) for b in bodies) / 1e6
+    space = re.compile(r"\S+")
+    floor = _timed(space.findall, bodies)
+    ours = _timed(lambda b: (_token_spans(b), sentences(b)), bodies)
+    print(f"ner tokeniser + sentence splitter: {bmb / ours:.1f} MB/s (target >= 20) vs findall(\\S+) "
+          f"{bmb / floor:.1f} MB/s ({ours / floor:.1f}x its time)")
+
+    if args.release:
+        import pyarrow.parquet as pq
+
+        from ceasefire_news.columns import CONFIGS, SPLITS, split_paths
+        from ceasefire_news.loader import load_table
+
+        rel = Path(args.release)
+        for config in CONFIGS:
+            files = [f for s in SPLITS for f in split_paths(rel, config, s)]
+            t = time.perf_counter()
+            for f in files:
+                pq.read_table(f, schema=CONFIGS[config])
+            floor = time.perf_counter() - t
+            t = time.perf_counter()
+            load_table("all", config, path=rel)
+            ours = time.perf_counter() - t
+            print(f"loader {config}: {ours:.3f} s vs read_table {floor:.3f} s ({ours / floor:.2f}x; target <= 1.2x; "
+                  "ours includes the SHA256SUMS check)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Scale: the same bytes for any shard size, worker count or engine (Dask on a LocalCluster); sharded files
+when a split outgrows one; LSH that finds every near-duplicate pair an exhaustive comparison finds."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import ceasefire_news
+from ceasefire_news.cli import main
+from ceasefire_news.columns import CONFIGS, FILE_ROWS, ROW_GROUP_SIZE, split_paths
+from ceasefire_news.release.card import check_card
+from ceasefire_news.release.splits import NEAR_DUP_THRESHOLD, jaccard, minhash_values, near_duplicate_pairs, shingles
+
+from .corpus_factory import build_release, make_repo, tree_bytes
+from .test_card import _load_with_datasets
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    return make_repo(tmp_path_factory.mktemp("scale") / "repo")
+
+
+@pytest.fixture(scope="module")
+def release(repo: Path, tmp_path_factory) -> Path:
+    return build_release(repo, tmp_path_factory.mktemp("scale-out") / "rel", ratios=(50, 25, 25))
+
+
+def test_shard_size_and_workers_do_not_change_a_byte(repo: Path, release: Path, tmp_path: Path):
+    out = build_release(repo, tmp_path / "small-shards", ratios=(50, 25, 25), workers=2, shard_docs=2)
+    assert tree_bytes(out) == tree_bytes(release)
+
+
+def test_dask_engine_on_a_local_cluster_gives_the_local_engines_bytes(repo: Path, release: Path, tmp_path: Path):
+    pytest.importorskip("dask.distributed")
+    out = build_release(repo, tmp_path / "dask", ratios=(50, 25, 25), engine="dask", workers=2, shard_docs=3)
+    assert tree_bytes(out) == tree_bytes(release)
+
+
+def test_engine_flags_and_their_usage_errors(repo: Path, tmp_path: Path, capsys):
+    assert main(["build", "--root", str(repo), "--out", str(tmp_path / "r"), "--scheduler", "tcp://x:1"]) == 2
+    assert "--engine dask" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["build", "--root", str(repo), "--out", str(tmp_path / "r"), "--engine", "spark"])
+    assert exc.value.code == 2
+
+
+def test_a_split_that_outgrows_a_file_is_sharded_and_still_loads(repo: Path, release: Path, tmp_path: Path,
+                                                                  monkeypatch):
+    for config, (group, per_file) in {"default": (2, 4), "full": (2, 4), "ner": (3, 6)}.items():
+        monkeypatch.setitem(ROW_GROUP_SIZE, config, group)
+        monkeypatch.setitem(FILE_ROWS, config, per_file)
+    out = build_release(repo, tmp_path / "sharded", ratios=(50, 25, 25), shard_docs=3)
+    for config in CONFIGS:
+        for split in ("train", "validation", "test"):
+            files = split_paths(out, config, split)
+            whole = split_paths(release, config, split)
+            assert bool(files) == bool(whole)
+            if not files:
+                continue
+            n = len(files)
+            assert [f.name for f in files] == [f"{split}-{k:05d}-of-{n:05d}.parquet" for k in range(n)]
+            sizes = [pq.ParquetFile(f).metadata.num_rows for f in files]
+            assert all(s == FILE_ROWS[config] for s in sizes[:-1]) and 0 < sizes[-1] <= FILE_ROWS[config]
+            groups = [pq.ParquetFile(f).metadata.row_group(i).num_rows for f in files
+                      for i in range(pq.ParquetFile(f).num_row_groups)]
+            assert all(g == ROW_GROUP_SIZE[config] for g in groups[:-1])
+            got = pa.concat_tables([pq.read_table(f, schema=CONFIGS[config]) for f in files])
+            assert got.equals(pa.concat_tables([pq.read_table(f, schema=CONFIGS[config]) for f in whole]))
+    assert any(len(split_paths(out, "ner", s)) > 1 for s in ("train", "validation", "test"))
+    assert check_card(out) == []
+    assert ceasefire_news.load("all", "ner", path=out).equals(ceasefire_news.load("all", "ner", path=release))
+    loaded, _ = _load_with_datasets(out, tmp_path)
+    assert loaded["ner"]["train"]["rows"] == sum(pq.ParquetFile(f).metadata.num_rows
+                                                  for f in split_paths(out, "ner", "train"))
+
+
+def _article(rng: random.Random, vocab: list[str], n: int) -> str:
+    return " ".join(rng.choice(vocab) for _ in range(n))
+
+
+def test_lsh_finds_exactly_the_pairs_an_exhaustive_comparison_finds():
+    rng = random.Random(11)
+    vocab = [f"w{i}" for i in range(400)]
+    texts = [_article(rng, vocab, rng.randint(5, 300)) for _ in range(220)]
+    for k in range(40):  # near-duplicates: a copy with a few words changed, some of them right at the threshold
+        words = texts[rng.randrange(200)].split()
+        for _ in range(rng.randint(0, max(1, len(words) // 40))):
+            words[rng.randrange(len(words))] = rng.choice(vocab)
+        texts.append(" ".join(words))
+    texts += ["", "one two"]  # no shingles at all; fewer words than a shingle
+    ids = [f"d{i:04d}" for i in range(len(texts))]
+    sh = [shingles(t) for t in texts]
+    sigs = np.stack([minhash_values(s) for s in sh])
+    got = near_duplicate_pairs(ids, sigs, lambda i: sh[i])
+    want = [(ids[i], ids[j], round(jaccard(sh[i], sh[j]), 6)) for i in range(len(ids)) for j in range(i + 1, len(ids))
+            if len(sh[i]) and len(sh[j]) and jaccard(sh[i], sh[j]) >= NEAR_DUP_THRESHOLD]
+    assert len(want) >= 30 and got == want
