@@ -286,17 +286,21 @@ def test_release_rows_match_the_annotation_file(build_repo, tmp_path_factory, pi
     """The per-document build (validate, rows of every config) and the real loader reading the Parquet it
     writes: the default config's spans hold their text, the full config holds exactly the file's entities."""
     from ceasefire_news.loader import documents, load_table
-    from ceasefire_news.release.build import _table, parquet_bytes, process_document, sha256sums
+    import pyarrow as pa
+
+    from ceasefire_news.columns import CONFIGS
+    from ceasefire_news.release.build import parquet_bytes, process_document, sha256sums
 
     doc = _with_entities(build_repo, picks, labels)
-    r = process_document(str(build_repo), "fz_build")
+    r = process_document(Repo.at(build_repo), "fz_build")
     event("rejected" if r.problems else "released")
     if r.problems:  # nested picks may cross ("Negotiators from Egypt" holds "Egypt": allowed; others not)
         assert {p["code"] for p in r.problems} <= {"crossing-spans", "overlap"}, r.problems
         return
     rel = tmp_path_factory.mktemp("mini")
-    files = {"data/train-00000-of-00001.parquet": parquet_bytes(_table([r.default], "default"), "default"),
-             "data/full/train-00000-of-00001.parquet": parquet_bytes(_table([r.full], "full"), "full")}
+    files = {f"{prefix}train-00000-of-00001.parquet": parquet_bytes(
+        pa.Table.from_pylist([row], schema=CONFIGS[config]), config)
+        for prefix, config, row in (("data/", "default", r.default), ("data/full/", "full", r.full))}
     files["SHA256SUMS"] = sha256sums(files).encode()
     for name, data in files.items():
         (rel / name).parent.mkdir(parents=True, exist_ok=True)

@@ -338,7 +338,7 @@ def test_loader_refuses_a_release_with_a_file_missing(built_release, tmp_path):
 
     rel = tmp_path / "rel"
     shutil.copytree(built_release, rel)
-    (rel / "manifest.json").unlink()
+    next(rel.glob("data/*.parquet")).unlink()  # a file the call reads (the loader checks what it reads)
     with pytest.raises(CeasefireError) as exc:
         load("all", source=rel)
     assert exc.value.problems[0].code == "checksum" and "missing" in exc.value.problems[0].message

@@ -73,7 +73,7 @@ def test_a_split_that_outgrows_a_file_is_sharded_and_still_loads(repo: Path, rel
             assert got.equals(pa.concat_tables([pq.read_table(f, schema=CONFIGS[config]) for f in whole]))
     assert any(len(split_paths(out, "ner", s)) > 1 for s in ("train", "validation", "test"))
     assert check_card(out) == []
-    assert ceasefire_news.load("all", "ner", path=out).equals(ceasefire_news.load("all", "ner", path=release))
+    assert ceasefire_news.load("all", config="ner", source=out).equals(ceasefire_news.load("all", config="ner", source=release))
     loaded, _ = _load_with_datasets(out, tmp_path)
     assert loaded["ner"]["train"]["rows"] == sum(pq.ParquetFile(f).metadata.num_rows
                                                   for f in split_paths(out, "ner", "train"))

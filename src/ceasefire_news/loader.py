@@ -184,7 +184,8 @@ def _folder(path: Path, what: str) -> Path:
 
 def resolve(source: str | os.PathLike | None = None, revision: str | None = None,
             files: list[str] | tuple[str, ...] = ()) -> Release:
-    """Where `source` points, with `files` (release-relative names) present locally, fetched if from the Hub."""
+    """Where `source` points, with `files` (release-relative names or glob patterns) present locally, fetched if
+    from the Hub."""
     from .hub import default_revision, hub_repo_id
 
     if source is None and os.environ.get(SOURCE_ENV):
@@ -209,7 +210,8 @@ def resolve(source: str | os.PathLike | None = None, revision: str | None = None
 def _embedded(files: list[str] | tuple[str, ...]) -> Release:
     """The embedded release; when it carries only its manifest and checksums, the same revision from the Hub."""
     sums = _sums((EMBEDDED / "SHA256SUMS").read_text(encoding="utf-8"), EMBEDDED)
-    if all((EMBEDDED / f).is_file() for f in files if f in sums):
+    needed = [n for n in sums if any(fnmatch.fnmatchcase(n, f) for f in files)]  # `files` may be patterns
+    if all((EMBEDDED / n).is_file() for n in needed):
         return Release(EMBEDDED)
     from .hub import DEFAULT_REPO_ID
     from .hub.download import fetch

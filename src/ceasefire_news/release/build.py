@@ -562,9 +562,22 @@ def _config_of(name: str) -> str:
     return parts[1] if len(parts) == 3 else "default"
 
 
-def sha256sums(hashes: dict[str, str]) -> str:
-    """`sha256sum`-compatible lines for every file but SHA256SUMS itself, sorted by name."""
-    return "".join(f"{hashes[n]}  {n}\n" for n in sorted(hashes) if n != "SHA256SUMS")
+def sha256sums(hashes: dict[str, str] | dict[str, bytes]) -> str:
+    """`sha256sum`-compatible lines for every file but SHA256SUMS itself, sorted by name; `hashes` maps each name
+    to its hex digest, or to the file's bytes."""
+    def hexdigest(v: str | bytes) -> str:
+        return hashlib.sha256(v).hexdigest() if isinstance(v, (bytes, bytearray)) else v
+
+    return "".join(f"{hexdigest(hashes[n])}  {n}\n" for n in sorted(hashes) if n != "SHA256SUMS")
+
+
+def parquet_bytes(table: pa.Table, config: str) -> bytes:
+    """One Parquet file of `config` in memory, with the release's pinned settings (a small release made by hand,
+    as the export and fuzz tests do)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, use_dictionary=DICTIONARY_COLUMNS[config], row_group_size=ROW_GROUP_SIZE[config],
+                   **PARQUET_OPTIONS)
+    return sink.getvalue().to_pybytes()
 
 
 # ------------------------------------------------------------------------------------------------ publishing
