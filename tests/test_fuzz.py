@@ -328,6 +328,6 @@ def test_whole_build_and_loader_match_the_annotation_file(build_repo, tmp_path_f
     if result.rejected:
         assert {p["code"] for p in result.rejected["fz_build"]} <= {"crossing-spans", "overlap"}
         return
-    [loaded] = list(documents("all", path=out))
+    [loaded] = list(documents("all", source=out))
     full = load_table("all", config="full", source=out).to_pylist()[0]
     _check_rows(doc, {"text": loaded.text, "entities": [vars(e) for e in loaded.entities]}, full)
