@@ -149,6 +149,7 @@ def test_a_failed_build_leaves_the_previous_release_byte_identical(repo: Path, r
 
 KILLER = textwrap.dedent("""
     import os, signal, sys
+    import ceasefire_news.fsutil as fs
     import ceasefire_news.release.build as b
     real, n = b.atomic_write_bytes, [0]
     stage = sys.argv[3]
@@ -164,8 +165,8 @@ KILLER = textwrap.dedent("""
             real_replace(src, dst)
             if str(dst).endswith(".old"):
                 os.kill(os.getpid(), signal.SIGKILL)   # killed between moving the old release out and the new in
-        b._exchange = lambda a, c: False
-        b.os.replace = replace
+        fs._exchange = lambda a, c: False
+        fs.os.replace = replace
     b.build(sys.argv[1], sys.argv[2], progress=False)
 """)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import ceasefire_news.fsutil as fsutil_mod
 import ceasefire_news.release.build as build_mod
 from ceasefire_news.cli import main
 from ceasefire_news.locks import hold, lock_path_for
@@ -152,7 +153,7 @@ def _run_killed_at(n: int, work) -> tuple[bool, int]:
         try:
             for name in STEPS:
                 setattr(os, name, step(getattr(os, name)))
-            build_mod._exchange = step(build_mod._exchange)
+            fsutil_mod._exchange = step(fsutil_mod._exchange)
             work()
             os.write(w, str(count[0]).encode())
         finally:

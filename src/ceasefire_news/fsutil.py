@@ -1,9 +1,11 @@
 """File edges: atomic writes, JSON reading with line/column errors, document-id checks."""
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -99,3 +101,32 @@ def read_json(path: str | os.PathLike) -> Any:
     except UnicodeDecodeError as exc:
         raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=str(path))) from None
     return parse_json(text, str(path))
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD = -100
+    return fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def swap_in_folder(staging: Path, dest: Path) -> None:
+    """Put the finished folder `staging` in the place of `dest`, whole: one atomic exchange where the system has it,
+    else `dest` parked as `.<name>.old` beside it, `staging` renamed in, the old one removed (a process killed in
+    between leaves the old folder parked, never half of either). `staging` must sit beside `dest`."""
+    if dest.exists() and _exchange(staging, dest):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the previous folder
+        return
+    old = dest.with_name(f".{dest.name}.old")
+    if dest.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(dest, old)
+    os.replace(staging, dest)
+    shutil.rmtree(old, ignore_errors=True)

@@ -19,7 +19,6 @@ or in `rejections.json` with the reasons.
 """
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import shutil
@@ -40,7 +39,7 @@ from ..annotations.validate import DocumentFiles, read_document, validate_docume
 from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS,
                        data_files)
 from ..errors import CeasefireError, Problem
-from ..fsutil import atomic_write_bytes, dumps_json
+from ..fsutil import atomic_write_bytes, dumps_json, swap_in_folder
 from ..hub import DEFAULT_REPO_ID, check_repo_id, dataset_url
 from ..repo import Repo, sha256_bytes
 from ..resources import rules_dir
@@ -581,21 +580,6 @@ def parquet_bytes(table: pa.Table, config: str) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------------ publishing
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    AT_FDCWD = -100
-    rc = fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return rc == 0
-
-
 def _recover(out: Path) -> None:
     """Repair what a build killed mid-swap may have left: the previous release parked beside `out`."""
     old = out.with_name(f".{out.name}.old")
@@ -629,14 +613,7 @@ def publish(out: Path, files: dict[str, bytes], tmp: Path | None = None) -> None
             atomic_write_bytes(tmp / name, files[name])
         for d in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
             os.chmod(d, 0o755)
-        if out.exists() and _exchange(tmp, out):
-            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous release
-            return
-        old = out.with_name(f".{out.name}.old")
-        if out.exists():
-            os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..fsutil import swap_in_folder
 from ..loader import EMBED_SIZE_LIMIT, EMBEDDED
 from .build import build
 
@@ -40,9 +41,7 @@ def embed_release(root: str | Path = ".", dest: str | Path = EMBEDDED, limit: in
             for f in keep:
                 (staging / f).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(out / f, staging / f)
-            if dest.exists():
-                shutil.rmtree(dest)
-            staging.rename(dest)
+            swap_in_folder(staging, dest)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import CeasefireError, Problem
-from ..fsutil import DOC_ID_RE
+from ..fsutil import DOC_ID_RE, swap_in_folder
 from .inputs import from_row, release_rows
 from .render import esc, page, render_document
 
@@ -191,9 +191,7 @@ def build_site(release: str | Path | None, out: str | Path, progress: bool = Fal
     tmp.chmod(0o755)  # mkdtemp's 0700 would hide the site from a web server
     try:
         files = _write_site(tmp, rows, manifest, progress)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        swap_in_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
