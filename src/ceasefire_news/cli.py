@@ -17,7 +17,7 @@ from .errors import CeasefireError, render
 
 # What the `build` extra adds to the loader's install (pyproject.toml), and the commands that need it; the
 # read-side commands (export) run on the loader's install alone.
-BUILD_ONLY = ("jsonschema", "jsonschema_rs", "orjson", "yaml", "tqdm", "datasketch", "matplotlib")
+BUILD_ONLY = ("jsonschema", "jsonschema_rs", "orjson", "yaml", "tqdm", "matplotlib")
 READ_SIDE = frozenset({"export"})
 
 
