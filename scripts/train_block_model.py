@@ -84,9 +84,7 @@ def dataset(real: Path, cache: Path | None = None) -> tuple[np.ndarray, np.ndarr
     folders = [real / "dev" / "article", real / "dev" / "page"] + [ROOT / "tests" / "data" / s for s in SYNTHETIC]
     Xs, ys, ws, groups = [], [], [], []
     for folder in folders:
-        index = {e["case"]: e.get("outlet", "") for e in json.loads((folder / "index.json").read_text())} \
-            if (folder / "index.json").exists() and isinstance(json.loads((folder / "index.json").read_text()), list) \
-            else {}
+        index = {e["case"]: e.get("outlet", "") for e in json.loads((folder / "index.json").read_text())}
         for case, raw, gold in cases(folder):
             key = str(raw)
             if key not in memo:

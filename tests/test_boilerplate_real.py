@@ -5,6 +5,7 @@ The floors are the figures measured when the block model landed (docs/boilerplat
 bootstrap standard deviation; recall has its own floor because a lost article sentence is the worst failure."""
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +24,9 @@ FLOORS = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def _scorer():
+    """The folder's own scorer, loaded once per process (each worker of the pool loads it once)."""
     spec = importlib.util.spec_from_file_location("boilerplate_real_score", REAL / "score.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

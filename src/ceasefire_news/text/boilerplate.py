@@ -1,35 +1,13 @@
-"""Boilerplate and caption detection on the normalised full text. Pure: text (+ source) in, spans out.
+"""Boilerplate and caption detection on the normalised full text: the pipeline. Pure: text (+ source) in, spans out.
 
-Blocks are paragraphs (blank-line separated) when the text has blank lines, else lines (what HTML-to-text
-tools emit); blocks make the `paragraphs` layer. A block whose lines are separate items (a menu, a byline
-stack, 'Image source, X' over 'Image caption, Y') rather than one hard-wrapped paragraph is classified line
-by line; the units of a block removed with one kind make one span. Units are classified by, in order:
-  1. the rules file (`rules/boilerplate.yaml`: per-source rules, then generic ones; patterns are data).
-     Rules of reader-facing kinds never fire on a long narrative sentence with no reader address;
-  2. captions, by their photo-credit pattern and never by position: a trailing credit ('(Name/AFP)',
-     '... 2025. REUTERS/Name', '[Name/Al Jazeera]', 'Photograph: X', 'Credit...X'), a caption label, or a
-     labelled credit line beside a caption-like line. '(IDF)' spelling out the words before it is no credit.
-     A caption without a credit is found by its shape: a photo label, or a present-tense scene closed by the
-     photo's dated year;
-  3. runs: a rule with `starts_run` (an appeal, a newsletter box, a cookie banner) takes the following units
-     that read as boilerplate (reader address, calls to action, prices, signatures, non-headline fragments)
-     and stops at article prose or a subheading;
-  4. generic signals for outlets no rule knows: date/time stamps, calls to action with an object or reader
-     address, price mentions, link artefacts ('opens new tab', URLs), lines repeated in the page;
-  5. zones: prose marks the article. Before the first prose unit lies the page head, where only headline-like
-     lines and sentences stay (a repeated headline once); after the last one lies the foot, where only
-     article sentences and list items before the first boilerplate stay. Names beside datelines or role lines
-     are bylines; only the last group of headline-like lines in the head is the headline and standfirst;
-  6. structure: runs of three or more short unpunctuated units (link lists), the headline-like lines under a
-     related-links header, related headlines without a label (headline-like lines in a row in the body), the
-     remaining fragments of a block that is mostly boilerplate, a short fragment between two removed units (an
-     island), the blurb inside a sign-up box, a colon lead-in of boilerplate, a media player's title.
-  7. page structure (round 2, shapes not wording): the article ends at end furniture (a comments header, an
-     author bio, or a credit/byline/share unit opening a stretch of furniture) followed by little prose; a
-     media player's running time takes its title and package blurb; breadcrumbs, flattened menus, 'Label: value'
-     metadata, widget placeholders and bare URLs go by their shape; Title Case headlines hold function words.
-Reported speech ('Follow the talks, one MP said, and you see ...') is never a call to action.
-Anything not classified is article text; a lone short line between prose paragraphs is a subheading.
+    segment (segment.py) -> the rule cascade, named passes (passes.py) -> the model pass (below, model.py)
+    -> spans: the boilerplate and captions layers -> the clean body (body.py)
+
+Blocks are paragraphs (blank-line separated) when the text has blank lines, else lines (what HTML-to-text tools
+emit); blocks make the `paragraphs` layer, and the units of a block removed with one kind make one span. The
+cascade decides what the rules and signals know; the block model then decides where the cascade was silent or
+only guessed from the layout (see `model_pass`). Every unit's verdict keeps its reason: a rule id, a signal's name
+(`reasons.SIGNALS`), or `model`. Anything neither the cascade nor the model removed is article text.
 """
 from __future__ import annotations
 

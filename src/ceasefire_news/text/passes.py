@@ -1,5 +1,32 @@
-"""The rule cascade: named passes over a page's units, each deciding what it knows (rules, captions, runs,
-single-unit signals, players, boxes, zones, structure). Every decision records the rule id or signal."""
+"""The rule cascade: named passes over a page's units (`PASSES`, in order), each deciding what it knows. Every
+decision records the rule id or the signal's name. The passes, by group:
+  1. the rules file (`rules/boilerplate.yaml`: per-source rules, then generic ones; patterns are data).
+     Rules of reader-facing kinds never fire on a long narrative sentence with no reader address;
+  2. captions, by their photo-credit pattern and never by position: a trailing credit ('(Name/AFP)',
+     '... 2025. REUTERS/Name', '[Name/Al Jazeera]', 'Photograph: X', 'Credit...X'), a caption label, or a
+     labelled credit line beside a caption-like line. '(IDF)' spelling out the words before it is no credit.
+     A caption without a credit is found by its shape: a photo label, or a present-tense scene closed by the
+     photo's dated year;
+  3. runs: a rule with `starts_run` (an appeal, a newsletter box, a cookie banner) takes the following units
+     that read as boilerplate (reader address, calls to action, prices, signatures, non-headline fragments)
+     and stops at article prose or a subheading;
+  4. generic signals for outlets no rule knows: date/time stamps, calls to action with an object or reader
+     address, price mentions, link artefacts ('opens new tab', URLs), lines repeated in the page;
+  5. zones: prose marks the article. Before the first prose unit lies the page head, where only headline-like
+     lines and sentences stay (a repeated headline once); after the last one lies the foot, where only
+     article sentences and list items before the first boilerplate stay. Names beside datelines or role lines
+     are bylines; only the last group of headline-like lines in the head is the headline and standfirst;
+  6. structure: runs of three or more short unpunctuated units (link lists), the headline-like lines under a
+     related-links header, related headlines without a label (headline-like lines in a row in the body), the
+     remaining fragments of a block that is mostly boilerplate, a short fragment between two removed units (an
+     island), the blurb inside a sign-up box, a colon lead-in of boilerplate, a media player's title.
+  7. page structure (round 2, shapes not wording): the article ends at end furniture (a comments header, an
+     author bio, or a credit/byline/share unit opening a stretch of furniture) followed by little prose; a
+     media player's running time takes its title and package blurb; breadcrumbs, flattened menus, 'Label: value'
+     metadata, widget placeholders and bare URLs go by their shape; Title Case headlines hold function words.
+Reported speech ('Follow the talks, one MP said, and you see ...') is never a call to action.
+A lone short line between prose paragraphs is a subheading. What no pass classified goes to the block model.
+"""
 from __future__ import annotations
 
 import re
