@@ -14,6 +14,13 @@ import json
 import sys
 
 
+def _tag_names(ds) -> list[str] | None:
+    """The class names of a `datasets` object's ner_tags (None: no such column, or plain integers)."""
+    feature = getattr(ds, "features", {}).get("ner_tags")
+    names = getattr(getattr(feature, "feature", None), "names", None)
+    return list(names) if names is not None else None
+
+
 def _step(step: dict) -> dict:
     op = step.pop("op")
     if op == "load":
@@ -29,8 +36,11 @@ def _step(step: dict) -> dict:
         df = ceasefire_news.load(step.pop("split", "all"), format=fmt, **step)
         docs = list(ceasefire_news.documents("all", **{k: v for k, v in step.items() if k != "config"}))
         ok = all(d.text[e.start:e.end] == e.text for d in docs for e in d.entities)
-        return {"rows": len(df), "documents": len(docs), "spans_match": ok,
-                "entities": sum(len(d.entities) for d in docs), "type": type(df).__name__}
+        out = {"rows": len(df), "documents": len(docs), "spans_match": ok,
+               "entities": sum(len(d.entities) for d in docs), "type": type(df).__name__}
+        if fmt == "datasets":
+            out["tag_names"] = _tag_names(df)
+        return out
     if op == "snapshot":
         from huggingface_hub import snapshot_download
 
@@ -43,7 +53,8 @@ def _step(step: dict) -> dict:
         import datasets
 
         ds = datasets.load_dataset(step["repo_id"], step.get("config", "default"), revision=step["revision"])
-        return {"splits": {k: v.num_rows for k, v in ds.items()}, "columns": ds[next(iter(ds))].column_names}
+        return {"splits": {k: v.num_rows for k, v in ds.items()}, "columns": ds[next(iter(ds))].column_names,
+                "tag_names": _tag_names(ds[next(iter(ds))])}
     if op == "publish":
         from ceasefire_news.release.publish import publish
 

@@ -106,8 +106,10 @@ def test_load_snapshot_and_datasets_from_olah_in_a_fresh_process(olah, tmp_path)
                       {"op": "load", "source": f"hub:{REPO}", "revision": TAG},
                       {"op": "snapshot", "repo_id": REPO, "revision": TAG, "allow_patterns": ["SHA256SUMS"]},
                       {"op": "datasets", "repo_id": REPO, "revision": TAG},
-                      {"op": "datasets", "repo_id": REPO, "revision": TAG, "config": "ner"}], olah, tmp_path / "hf")
-    snap, loaded, after_load, default, ner = results
+                      {"op": "datasets", "repo_id": REPO, "revision": TAG, "config": "ner"},
+                      {"op": "load", "source": f"hub:{REPO}", "revision": TAG, "config": "ner", "split": "train",
+                       "format": "datasets"}], olah, tmp_path / "hf")
+    snap, loaded, after_load, default, ner, ours_ner = results
     assert snap["files"] == ["SHA256SUMS", "data/ner/train-00000-of-00001.parquet"], results
     assert loaded == {"ok": True, "rows": 1, "documents": 1, "spans_match": True, "entities": 121,
                       "type": "DataFrame"}, results
@@ -116,6 +118,11 @@ def test_load_snapshot_and_datasets_from_olah_in_a_fresh_process(olah, tmp_path)
                                    "data/train-00000-of-00001.parquet"]
     assert default["ok"] and default["splits"] == {"train": 1} and "entities" in default["columns"]
     assert ner["ok"] and ner["splits"]["train"] > 10 and ner["columns"][-2:] == ["tokens", "ner_tags"]
+    # the tag names come from the card: datasets.load_dataset and load(format="datasets") agree on them
+    from ceasefire_news.release.ner import TAGS
+
+    assert ner["tag_names"] == list(TAGS)
+    assert ours_ner["ok"] and ours_ner["rows"] == ner["splits"]["train"] and ours_ner["tag_names"] == list(TAGS)
 
 
 def test_olah_damaged_revision_is_refused_by_checksum_and_offline_cache_serves_the_good_one(olah, tmp_path):

@@ -73,3 +73,29 @@ def test_format_datasets_without_the_library_says_which_extra(release, monkeypat
     monkeypatch.setitem(sys.modules, "datasets", None)  # as if not installed
     with pytest.raises(CeasefireError, match=r"\[missing-extra\].*ceasefire-news\[datasets\]"):
         ceasefire_news.load("train", source=release, format="datasets")
+
+
+def test_format_datasets_carries_the_cards_features_tag_names_included(monkeypatch):
+    import datasets
+
+    from ceasefire_news.loader import card_features
+    from ceasefire_news.release.ner import TAGS
+
+    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
+    ner = ceasefire_news.load("train", config="ner", format="datasets", source=EMBEDDED)
+    tags = ner.features["ner_tags"].feature
+    assert isinstance(tags, datasets.ClassLabel) and tags.names == list(TAGS)
+    first = ner[0]["ner_tags"]
+    assert tags.int2str(first) == [TAGS[i] for i in first] and any(i != 0 for i in first)
+    default = ceasefire_news.load("all", format="datasets", source=EMBEDDED)
+    assert default["train"].features == card_features(EMBEDDED, "default")
+
+
+def test_format_datasets_without_a_card_keeps_the_arrow_types(release, tmp_path):
+    import datasets
+
+    copy = tmp_path / "no-card"
+    shutil.copytree(release, copy)
+    (copy / "README.md").unlink(missing_ok=True)
+    ner = ceasefire_news.load("train", config="ner", format="datasets", source=copy)
+    assert not isinstance(ner.features["ner_tags"].feature, datasets.ClassLabel)

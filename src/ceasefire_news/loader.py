@@ -34,6 +34,7 @@ _PKG = Path(__file__).resolve().parent
 EMBEDDED = _PKG / "_release"
 SOURCE_ENV = "CEASEFIRE_NEWS_SOURCE"
 FORMATS = ("pandas", "arrow", "datasets")
+CARD = "README.md"  # the dataset card: its YAML header declares each config's features
 # Past this many bytes of release, the wheel carries only manifest.json and SHA256SUMS of its release, and the
 # loader fetches that exact revision from the Hub and checks it against them (scripts/embed_release.py).
 EMBED_SIZE_LIMIT = 50 * 1024 * 1024
@@ -251,17 +252,23 @@ def _source(source: Any, path: Any) -> Any:
 def load_tables(split: str = "train", *, config: str = "default", source: str | os.PathLike | None = None,
                 revision: str | None = None) -> dict[str, pa.Table]:
     """One Arrow table per split of `split` ("all": train, validation, test), every file checksum-verified."""
+    return _read_tables(split, config, source, revision)[1]
+
+
+def _read_tables(split: str, config: str, source: Any, revision: str | None,
+                 also: tuple[str, ...] = ()) -> tuple[Release, dict[str, pa.Table]]:
+    """The release (with the files `also` names fetched and verified too) and one table per split."""
     if config not in CONFIGS:
         raise CeasefireError(Problem("bad-config", f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}"))
     splits = _splits(split)
     patterns = {s: split_glob(config, s) for s in splits}  # a split is one file or several shards
-    release = resolve(source, revision, sorted(patterns.values()))
+    release = resolve(source, revision, sorted([*patterns.values(), *also]))
     listed = _sums((release.root / "SHA256SUMS").read_text(encoding="utf-8"), release.root)
     names = {s: sorted(n for n in listed if fnmatch.fnmatchcase(n, pat)) for s, pat in patterns.items()}
-    verify(release.root, [n for s in splits for n in names[s]], release.repo_id)
+    verify(release.root, [n for s in splits for n in names[s]] + [n for n in also if n in listed], release.repo_id)
     schema = CONFIGS[config]
-    return {s: pa.concat_tables([pq.read_table(release.root / n, schema=schema) for n in names[s]])
-            if names[s] else schema.empty_table() for s in splits}
+    return release, {s: pa.concat_tables([pq.read_table(release.root / n, schema=schema) for n in names[s]])
+                     if names[s] else schema.empty_table() for s in splits}
 
 
 def load_table(split: str = "train", *, config: str = "default", source: str | os.PathLike | None = None,
@@ -282,21 +289,42 @@ def load(split: str = "train", *, config: str = "default", source: str | os.Path
         raise CeasefireError(Problem("bad-format", f"unknown format {format!r}; expected one of {', '.join(FORMATS)}"))
     source = _source(source, path)
     if format == "datasets":
-        return _as_datasets(split, load_tables(split, config=config, source=source, revision=revision))
+        return _as_datasets(split, config, *_read_tables(split, config, source, revision, also=(CARD,)))
     table = load_table(split, config=config, source=source, revision=revision)
     if format == "arrow":
         return table
     return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def _as_datasets(split: str, tables: dict[str, pa.Table]) -> Any:
+def _as_datasets(split: str, config: str, release: Release, tables: dict[str, pa.Table]) -> Any:
+    """`datasets` objects with the features the release's card declares (class names of `ner_tags` included)."""
     try:
         import datasets
     except ImportError:
         raise CeasefireError(Problem("missing-extra", "format='datasets' needs the `datasets` library",
                                      hint="pip install 'ceasefire-news[datasets]'")) from None
-    out = {s: datasets.Dataset(t, split=datasets.NamedSplit(s)) for s, t in tables.items()}
+    features = card_features(release.root, config)
+    out = {}
+    for s, t in tables.items():
+        ds = datasets.Dataset(t, split=datasets.NamedSplit(s))
+        out[s] = ds.cast(features) if features is not None and features != ds.features else ds
     return datasets.DatasetDict(out) if split == "all" else out[split]
+
+
+def card_features(root: Path, config: str) -> Any:
+    """The `datasets.Features` that the card (README.md) of the release at `root` declares for `config`, or None
+    when the card is missing or does not declare that config (the tables' own Arrow types then stand)."""
+    import datasets
+    from huggingface_hub import metadata_load  # the card's YAML header; PyYAML comes with huggingface_hub
+
+    card = root / CARD
+    if not card.is_file():
+        return None
+    entries = (metadata_load(card) or {}).get("dataset_info") or []
+    for entry in entries if isinstance(entries, list) else [entries]:
+        if isinstance(entry, dict) and entry.get("config_name", "default") == config and "features" in entry:
+            return datasets.Features._from_yaml_list(entry["features"])
+    return None
 
 
 def _cue(c: dict | None) -> Cue | None:
