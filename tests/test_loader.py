@@ -99,3 +99,41 @@ def test_format_datasets_without_a_card_keeps_the_arrow_types(release, tmp_path)
     (copy / "README.md").unlink(missing_ok=True)
     ner = ceasefire_news.load("train", config="ner", format="datasets", source=copy)
     assert not isinstance(ner.features["ner_tags"].feature, datasets.ClassLabel)
+
+
+def test_full_boilerplate_spans_name_the_rule_that_removed_them():
+    import json
+
+    from .conftest import ROOT
+
+    (row,) = ceasefire_news.load("all", config="full", source=EMBEDDED, format="arrow").to_pylist()
+    ann = json.loads((ROOT / "annotations" / f"{row['id']}.json").read_text(encoding="utf-8"))
+    spans = [(b["start"], b["end"], b["kind"], b["rule"]) for b in row["boilerplate"]]
+    assert spans == sorted((b["start"], b["end"], b["kind"], b["rule"]) for b in ann["layers"]["boilerplate"])
+    assert len(spans) >= 5 and all(rule for *_, rule in spans)
+
+
+def test_a_release_of_format_1_0_still_loads_with_rule_null(tmp_path):
+    """Release format 1.1 added `rule` to the boilerplate spans; a 1.0 file (no such field) reads as null."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from ceasefire_news.columns import CONFIGS
+
+    copy = tmp_path / "v1.0"
+    shutil.copytree(EMBEDDED, copy)
+    full = sorted((copy / "data" / "full").glob("train-*.parquet"))[0]
+    table = pq.read_table(full)
+    bp = pa.list_(pa.struct([f for f in CONFIGS["full"].field("boilerplate").type.value_type if f.name != "rule"]))
+    old = table.set_column(table.schema.get_field_index("boilerplate"), "boilerplate",
+                           table.column("boilerplate").cast(bp))
+    pq.write_table(old, full)
+    rel = full.relative_to(copy).as_posix()
+    sums = [line if not line.endswith(rel) else f"{hashlib.sha256(full.read_bytes()).hexdigest()}  {rel}"
+            for line in (copy / "SHA256SUMS").read_text(encoding="utf-8").splitlines()]
+    (copy / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+    loaded = ceasefire_news.load("train", config="full", source=copy, format="arrow")
+    spans = loaded.column("boilerplate").to_pylist()[0]
+    assert spans and all(s["rule"] is None for s in spans) and [s["kind"] for s in spans] == [
+        s["kind"] for s in table.column("boilerplate").to_pylist()[0]]

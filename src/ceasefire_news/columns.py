@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-RELEASE_FORMAT_VERSION = "1.0"
+# 1.1: `full` boilerplate spans carry `rule` (the rule id or signal that removed the span). Readers of 1.1 read 1.0
+# releases too: the field is null there.
+RELEASE_FORMAT_VERSION = "1.1"
 SPLITS = ("train", "validation", "test")
 
 _span = [pa.field("start", pa.int32(), nullable=False), pa.field("end", pa.int32(), nullable=False)]
@@ -28,7 +30,8 @@ CAPTION_DEFAULT = pa.struct([pa.field("text", pa.string(), nullable=False), pa.f
                              pa.field("entities", pa.list_(CAPTION_ENTITY), nullable=False)])
 CAPTION_FULL = pa.struct(_span + [pa.field("text", pa.string(), nullable=False), pa.field("credit", pa.string(), nullable=False),
                                   pa.field("agency", pa.string()), pa.field("photographer", pa.string())])
-BOILERPLATE = pa.struct(_span + [pa.field("kind", pa.string(), nullable=False), pa.field("text", pa.string(), nullable=False)])
+BOILERPLATE = pa.struct(_span + [pa.field("kind", pa.string(), nullable=False), pa.field("text", pa.string(), nullable=False),
+                                  pa.field("rule", pa.string())])
 PARAGRAPH = pa.struct(_span)
 
 _META = [

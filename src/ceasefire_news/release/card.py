@@ -306,7 +306,8 @@ All offsets are **Unicode code points** into the row's `text`, **half-open** `[s
 
 `full` config: the same metadata columns; `text` is the normalised full text (boilerplate and captions
 included) and every layer keeps offsets into it: `entities`, `quotes`, `sources`, `captions` ({{start, end,
-text, credit, agency, photographer}}), `boilerplate` ({{start, end, kind, text}}) and `paragraphs` ({{start, end}}).
+text, credit, agency, photographer}}), `boilerplate` ({{start, end, kind, text, rule}}; `rule` is the id of the rule or
+the name of the signal that removed the span, null for a hand-made span) and `paragraphs` ({{start, end}}).
 
 `ner` config:
 

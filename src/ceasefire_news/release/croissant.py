@@ -77,7 +77,7 @@ FIELD_DESCRIPTIONS = {
     "quotes": "Quotations with speaker and kind; offsets into text.",
     "sources": "Attributions to unnamed sources; offsets into text.",
     "captions": "Photo captions with credits.",
-    "boilerplate": "Removed boilerplate spans with their kind; offsets into text.",
+    "boilerplate": "Removed boilerplate spans with their kind and the rule or signal that removed them; offsets into text.",
     "paragraphs": "Paragraph spans of the full text.",
     "text_sha256": "SHA-256 of the normalised full text the annotations are pinned to.",
 }

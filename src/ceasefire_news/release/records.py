@@ -88,7 +88,8 @@ def full_row(doc: SourceDoc) -> dict[str, Any]:
         "sources": sorted((_source(s, s["start"], s["end"], _cue(s)) for s in L.get("sources", [])), key=_order),
         "captions": sorted((_span(c, text=c["text"], credit=c["credit"], agency=c.get("agency"),
                                   photographer=c.get("photographer")) for c in L.get("captions", [])), key=_order),
-        "boilerplate": sorted((_span(b, kind=b["kind"], text=b["text"]) for b in L.get("boilerplate", [])), key=_order),
+        "boilerplate": sorted((_span(b, kind=b["kind"], text=b["text"], rule=b.get("rule"))
+                               for b in L.get("boilerplate", [])), key=_order),
         "paragraphs": sorted((_span(p) for p in L.get("paragraphs", [])), key=_order),
         "text_sha256": doc.ann["text_sha256"],
     }
