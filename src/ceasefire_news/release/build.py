@@ -51,8 +51,8 @@ from .chart import label_chart_png
 from .croissant import croissant
 from .ner import ner_batch
 from .records import SourceDoc, default_row, full_row, view_of
-from .splits import (DEFAULT_RATIOS, NEAR_DUP_THRESHOLD, NUM_PERM, SHINGLE_WORDS, group_documents, minhash_values,
-                     near_duplicate_pairs, shingles, split_of)
+from .splits import (DEFAULT_RATIOS, NEAR_DUP_THRESHOLD, NUM_PERM, SHINGLE_WORDS, group_documents,
+                     near_duplicate_pairs, shingle_sets, signatures, split_of)
 from .stats import ReleaseCounts, corpus_stats
 
 # Pinned writer settings: part of what makes two builds byte-identical.
@@ -68,7 +68,8 @@ _WORK = ".work"  # inside the staging folder: the shards' rows and shingles, rem
 # ------------------------------------------------------------------------------------------------ one document
 @dataclass
 class DocResult:
-    """What the build needs from one document but its `ner` rows, which are made for a shard at once."""
+    """What the build needs from one document but its `ner` rows, shingles and signature, which are made for a
+    shard at once."""
 
     doc_id: str
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -77,8 +78,6 @@ class DocResult:
     full_chars: int = 0
     default: dict[str, Any] | None = None
     full: dict[str, Any] | None = None
-    shingles: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
-    signature: np.ndarray = field(default_factory=lambda: np.zeros(NUM_PERM, dtype=np.uint64))
     inputs: dict[str, str] = field(default_factory=dict)
 
 
@@ -99,8 +98,7 @@ def process_document(repo: Repo, doc_id: str, cache: NormCache | NoCache | None 
         full = full_row(doc)
     except CeasefireError as exc:
         return DocResult(doc_id, [p.to_dict() for p in exc.problems])
-    sh = shingles(view.body)
-    return DocResult(doc_id, [], doc.meta, doc.ann, len(doc.text), default, full, sh, minhash_values(sh),
+    return DocResult(doc_id, [], doc.meta, doc.ann, len(doc.text), default, full,
                      {f"{k}_sha256": sha256_bytes(v) for k, v in raw.items()})
 
 
@@ -143,7 +141,6 @@ def process_shard(root: str, index: int, ids: Sequence[str], use_cache: bool = T
     normaliser cache), so it runs the same in this process, a pool worker or a Dask worker."""
     docs: list[DocSummary] = []
     rows: dict[str, list[dict[str, Any]]] = {c: [] for c in ("default", "full")}
-    sigs, shs = [], []
     counts = ReleaseCounts()
     repo = Repo.at(root)
     files = [read_document(repo, d) for d in ids]  # a shard's files (a few MB), so the cache answers in one query
@@ -157,19 +154,15 @@ def process_shard(root: str, index: int, ids: Sequence[str], use_cache: bool = T
             docs.append(DocSummary(doc_id, [], r.meta.get("story"), r.inputs))
             rows["default"].append(r.default)
             rows["full"].append(r.full)
-            sigs.append(r.signature)
-            shs.append(r.shingles)
             counts.add(r.meta, r.ann, r.default, r.full_chars)
     ner = ner_batch([(r["id"], r["text"], r["entities"]) for r in rows["default"]])
     for d, tokens, sentences in zip((d for d in docs if not d.problems), ner.tokens, ner.sentences):
         d.tokens, d.sentences = tokens, sentences
-    offsets = np.zeros(len(shs) + 1, dtype=np.int64)
-    np.cumsum([len(x) for x in shs], out=offsets[1:])
+    sets, offsets = shingle_sets([r["text"] for r in rows["default"]])  # the clean bodies
     tables = {c: pa.Table.from_pylist(rows[c], schema=CONFIGS[c]) for c in rows} | {"ner": ner.table()}
     unrepresented = [p for doc in ner.unrepresented for p in doc]
-    return ShardResult(index, docs, {c: _ipc(tables[c]) for c in CONFIGS},
-                       np.stack(sigs) if sigs else np.zeros((0, NUM_PERM), dtype=np.uint64),
-                       np.concatenate(shs) if shs else np.zeros(0, dtype=np.uint64), offsets, counts, unrepresented)
+    return ShardResult(index, docs, {c: _ipc(tables[c]) for c in CONFIGS}, signatures(sets, offsets), sets, offsets,
+                       counts, unrepresented)
 
 
 # ------------------------------------------------------------------------------------------------ engines
