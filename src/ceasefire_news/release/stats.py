@@ -4,16 +4,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import itemgetter, methodcaller
 from typing import Any, Iterable, Mapping
 
 from .ner import count_tokens
 from ..repo import Repo
 
 __all__ = ["count_tokens", "Counts", "ReleaseCounts", "layer_counts", "repo_stats", "corpus_stats", "render_stats"]
-
-
-_ORIGIN, _LABEL, _KIND = methodcaller("get", "origin", "?"), itemgetter("label"), itemgetter("kind")
 
 
 @dataclass
@@ -33,12 +29,14 @@ class Counts:
         """Count one annotation file."""
         self.docs += 1
         layers = ann.get("layers", {})
-        for name, items in layers.items():  # counted item by item in C (Counter.update of a map), keys in order
+        for name, items in layers.items():
             self.layers[name] += len(items)
-            for origin, n in Counter(map(_ORIGIN, items)).items():
-                self.origins[f"{name}:{origin}"] += n
-        self.labels.update(map(_LABEL, layers.get("entities", [])))
-        self.quote_kinds.update(map(_KIND, layers.get("quotes", [])))
+            for x in items:
+                self.origins[f"{name}:{x.get('origin', '?')}"] += 1
+        for e in layers.get("entities", []):
+            self.labels[e["label"]] += 1
+        for q in layers.get("quotes", []):
+            self.quote_kinds[q["kind"]] += 1
         for b in layers.get("boilerplate", []):
             self.bp_kinds[b["kind"]] += 1
             self.bp_chars[b["kind"]] += b["end"] - b["start"]
