@@ -2,7 +2,8 @@
 
 Streaming, in three steps, so that memory is bounded by a shard of documents, not by the corpus:
 1. map: the documents (sorted ids) are cut into shards of SHARD_DOCS; `process_shard` validates each document,
-   makes its rows of the three configs, its shingles and MinHash signature, and returns a `ShardResult`: the
+   makes its rows of the three configs, its shingles and MinHash signature (the ner rows, shingles and signatures
+   with array operations over the whole shard at once), and returns a `ShardResult`: the
    rows as Arrow IPC bytes, the compact per-document summaries (hashes, counts, signature) and mergeable counts.
    Shards run in order here, on a process pool (`workers`) or on Dask (`engine="dask"`); the main process
    writes each shard's rows to a work folder as it arrives and keeps only the summaries.
