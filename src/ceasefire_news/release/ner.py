@@ -154,8 +154,8 @@ def _special_chunks(t: _Text) -> np.ndarray:
     if not len(at):
         return np.zeros((0, 2), dtype=np.int64)
     spaces = np.concatenate([[-1], np.flatnonzero(t.has(_SPACE)), [len(t.cls)]])
-    k = np.searchsorted(spaces, at)
-    return np.unique(np.stack([spaces[k - 1] + 1, spaces[k]], axis=1), axis=0)
+    k = np.unique(np.searchsorted(spaces, at))  # chunk k lies between white space k - 1 and k
+    return np.stack([spaces[k - 1] + 1, spaces[k]], axis=1)
 
 
 # ------------------------------------------------------------------------------------------------ sentences
