@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ceasefire_news.columns import NER, SPLITS, data_file
@@ -192,7 +192,7 @@ def _document(data, doc_id: str) -> tuple[str, str, list[dict]]:
     return doc_id, text, ents
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_sentences_equal_the_match_by_match_definition(data):
     _, text, ents = _document(data, "d")
@@ -200,7 +200,7 @@ def test_sentences_equal_the_match_by_match_definition(data):
     assert sentences(text, protected) == reference_sentences(text, protected)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_batch_of_documents_gives_the_rows_of_the_span_by_span_definition(data):
     from ceasefire_news.release.ner import ner_batch

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ceasefire_news
@@ -80,7 +80,7 @@ def test_near_duplicates_are_found_at_the_documented_threshold():
     assert (minhash_values(shingles(t["101_talks"])) == sigs[ids.index("101_talks")]).all()  # deterministic
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(st.sampled_from(["Gaza", "gaza", "talks", "the", "Σ", "ς", "İ", "x1", "_", "—", ",", " ", "\n"]),
                          max_size=40).map(" ".join), max_size=8))
 def test_a_shard_of_texts_gives_each_text_its_own_shingles_and_signature(parts):
