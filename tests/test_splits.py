@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ceasefire_news
@@ -16,7 +16,7 @@ from ceasefire_news.release.build import build
 from ceasefire_news.cli import main
 from ceasefire_news.columns import CONFIGS, SPLITS, data_file
 from ceasefire_news.release.splits import (NEAR_DUP_THRESHOLD, group_documents, jaccard, minhash_values, near_duplicate_pairs,
-                                   shingles, split_of)
+                                   shingle_sets, shingles, signatures, split_of)
 
 from .corpus_factory import ARTICLES, NEAR_DUPLICATES, build_release, make_repo, texts
 
@@ -78,6 +78,19 @@ def test_near_duplicates_are_found_at_the_documented_threshold():
             if a < b:
                 assert ((a, b) in found) == (jaccard(sh[a], sh[b]) >= NEAR_DUP_THRESHOLD)
     assert (minhash_values(shingles(t["101_talks"])) == sigs[ids.index("101_talks")]).all()  # deterministic
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(["Gaza", "gaza", "talks", "the", "Σ", "ς", "İ", "x1", "_", "—", ",", " ", "\n"]),
+                         max_size=40).map(" ".join), max_size=8))
+def test_a_shard_of_texts_gives_each_text_its_own_shingles_and_signature(parts):
+    """shingle_sets and signatures (a build shard at once) equal shingles and minhash_values text by text."""
+    sets, offsets = shingle_sets(parts)
+    sigs = signatures(sets, offsets)
+    assert len(offsets) == len(parts) + 1 and sigs.shape == (len(parts), 128)
+    for k, text in enumerate(parts):
+        assert sets[offsets[k]:offsets[k + 1]].tolist() == shingles(text).tolist()
+        assert sigs[k].tolist() == minhash_values(shingles(text)).tolist()
 
 
 def test_every_document_is_in_exactly_one_split_and_groups_never_straddle(repo: Path, tmp_path: Path):

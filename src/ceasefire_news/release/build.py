@@ -2,7 +2,8 @@
 
 Streaming, in three steps, so that memory is bounded by a shard of documents, not by the corpus:
 1. map: the documents (sorted ids) are cut into shards of SHARD_DOCS; `process_shard` validates each document,
-   makes its rows of the three configs, its shingles and MinHash signature, and returns a `ShardResult`: the
+   makes its rows of the three configs, its shingles and MinHash signature (the ner rows, shingles and signatures
+   with array operations over the whole shard at once), and returns a `ShardResult`: the
    rows as Arrow IPC bytes, the compact per-document summaries (hashes, counts, signature) and mergeable counts.
    Shards run in order here, on a process pool (`workers`) or on Dask (`engine="dask"`); the main process
    writes each shard's rows to a work folder as it arrives and keeps only the summaries.
@@ -49,10 +50,10 @@ from .accounting import Accounting, account, rejections_document, split_ids, str
 from .card import CardData, license_text, render_card
 from .chart import label_chart_png
 from .croissant import croissant
-from .ner import ner_rows
+from .ner import ner_batch
 from .records import SourceDoc, default_row, full_row, view_of
-from .splits import (DEFAULT_RATIOS, NEAR_DUP_THRESHOLD, NUM_PERM, SHINGLE_WORDS, group_documents, minhash_values,
-                     near_duplicate_pairs, shingles, split_of)
+from .splits import (DEFAULT_RATIOS, NEAR_DUP_THRESHOLD, NUM_PERM, SHINGLE_WORDS, group_documents,
+                     near_duplicate_pairs, shingle_sets, signatures, split_of)
 from .stats import ReleaseCounts, corpus_stats
 
 # Pinned writer settings: part of what makes two builds byte-identical.
@@ -68,7 +69,8 @@ _WORK = ".work"  # inside the staging folder: the shards' rows and shingles, rem
 # ------------------------------------------------------------------------------------------------ one document
 @dataclass
 class DocResult:
-    """Everything the build needs from one document (picklable: it crosses process boundaries)."""
+    """What the build needs from one document but its `ner` rows, shingles and signature, which are made for a
+    shard at once."""
 
     doc_id: str
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -77,11 +79,6 @@ class DocResult:
     full_chars: int = 0
     default: dict[str, Any] | None = None
     full: dict[str, Any] | None = None
-    ner: list[dict[str, Any]] = field(default_factory=list)
-    ner_unrepresented: list[dict[str, Any]] = field(default_factory=list)
-    tokens: int = 0
-    shingles: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
-    signature: np.ndarray = field(default_factory=lambda: np.zeros(NUM_PERM, dtype=np.uint64))
     inputs: dict[str, str] = field(default_factory=dict)
 
 
@@ -102,10 +99,8 @@ def process_document(repo: Repo, doc_id: str, cache: NormCache | NoCache | None 
         full = full_row(doc)
     except CeasefireError as exc:
         return DocResult(doc_id, [p.to_dict() for p in exc.problems])
-    ner = ner_rows(doc_id, default["text"], default["entities"])
-    sh = shingles(view.body)
-    return DocResult(doc_id, [], doc.meta, doc.ann, len(doc.text), default, full, ner.rows, ner.unrepresented,
-                     ner.tokens, sh, minhash_values(sh), {f"{k}_sha256": sha256_bytes(v) for k, v in raw.items()})
+    return DocResult(doc_id, [], doc.meta, doc.ann, len(doc.text), default, full,
+                     {f"{k}_sha256": sha256_bytes(v) for k, v in raw.items()})
 
 
 # ------------------------------------------------------------------------------------------------ one shard
@@ -135,9 +130,8 @@ class ShardResult:
     unrepresented: list[dict[str, Any]]
 
 
-def _ipc(rows: list[dict[str, Any]], config: str) -> bytes:
+def _ipc(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
-    table = pa.Table.from_pylist(rows, schema=CONFIGS[config])
     with ipc.new_stream(sink, table.schema) as w:
         w.write_table(table)
     return sink.getvalue().to_pybytes()
@@ -147,8 +141,7 @@ def process_shard(root: str, index: int, ids: Sequence[str], use_cache: bool = T
     """Process the documents `ids` (sorted) of shard `index`: pure but for reading the repository (and the
     normaliser cache), so it runs the same in this process, a pool worker or a Dask worker."""
     docs: list[DocSummary] = []
-    rows: dict[str, list[dict[str, Any]]] = {c: [] for c in CONFIGS}
-    sigs, shs, unrepresented = [], [], []
+    rows: dict[str, list[dict[str, Any]]] = {c: [] for c in ("default", "full")}
     counts = ReleaseCounts()
     repo = Repo.at(root)
     files = [read_document(repo, d) for d in ids]  # a shard's files (a few MB), so the cache answers in one query
@@ -159,19 +152,18 @@ def process_shard(root: str, index: int, ids: Sequence[str], use_cache: bool = T
             if r.problems:
                 docs.append(DocSummary(doc_id, r.problems))
                 continue
-            docs.append(DocSummary(doc_id, [], r.meta.get("story"), r.inputs, r.tokens, len(r.ner)))
+            docs.append(DocSummary(doc_id, [], r.meta.get("story"), r.inputs))
             rows["default"].append(r.default)
             rows["full"].append(r.full)
-            rows["ner"].extend(r.ner)
-            sigs.append(r.signature)
-            shs.append(r.shingles)
-            unrepresented.extend(r.ner_unrepresented)
             counts.add(r.meta, r.ann, r.default, r.full_chars)
-    offsets = np.zeros(len(shs) + 1, dtype=np.int64)
-    np.cumsum([len(x) for x in shs], out=offsets[1:])
-    return ShardResult(index, docs, {c: _ipc(rows[c], c) for c in CONFIGS},
-                       np.stack(sigs) if sigs else np.zeros((0, NUM_PERM), dtype=np.uint64),
-                       np.concatenate(shs) if shs else np.zeros(0, dtype=np.uint64), offsets, counts, unrepresented)
+    ner = ner_batch([(r["id"], r["text"], r["entities"]) for r in rows["default"]])
+    for d, tokens, sentences in zip((d for d in docs if not d.problems), ner.tokens, ner.sentences):
+        d.tokens, d.sentences = tokens, sentences
+    sets, offsets = shingle_sets([r["text"] for r in rows["default"]])  # the clean bodies
+    tables = {c: pa.Table.from_pylist(rows[c], schema=CONFIGS[c]) for c in rows} | {"ner": ner.table()}
+    unrepresented = [p for doc in ner.unrepresented for p in doc]
+    return ShardResult(index, docs, {c: _ipc(tables[c]) for c in CONFIGS}, signatures(sets, offsets), sets, offsets,
+                       counts, unrepresented)
 
 
 # ------------------------------------------------------------------------------------------------ engines

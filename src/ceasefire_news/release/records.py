@@ -5,7 +5,8 @@ Pure: (metadata, corpus text, annotation file) in, plain dicts matching columns.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, Callable
 
 from ..annotations.files import paragraph_spans, removed_spans
 from ..errors import CeasefireError, Problem
@@ -73,24 +74,29 @@ def default_row(doc: SourceDoc, view: BodyView | None = None) -> dict[str, Any]:
     for c in captions:
         ents = [_entity(e, e["start"] - c["start"], e["end"] - c["start"]) for e in layers.get("entities", []) if c["start"] <= e["start"] and e["end"] <= c["end"]]
         caps.append({"text": c["text"], "credit": c["credit"], "agency": c.get("agency"),
-                     "photographer": c.get("photographer"), "entities": sorted(ents, key=_order)})
-    return {**_meta_cols(doc, view.body), "entities": sorted(entities, key=_order), "quotes": sorted(quotes, key=_order),
-            "sources": sorted(sources, key=_order), "captions": caps, "text_sha256": doc.ann["text_sha256"]}
+                     "photographer": c.get("photographer"), "entities": sorted(ents, key=_LABELLED)})
+    return {**_meta_cols(doc, view.body), "entities": sorted(entities, key=_LABELLED),
+            "quotes": sorted(quotes, key=_TEXTED), "sources": sorted(sources, key=_TEXTED), "captions": caps,
+            "text_sha256": doc.ann["text_sha256"]}
 
 
 def full_row(doc: SourceDoc) -> dict[str, Any]:
     """The normalised full text with every layer in its own offsets."""
     L = doc.ann["layers"]
+
+    def ordered(layer: str, key: Callable[[dict[str, Any]], tuple]) -> list[dict[str, Any]]:
+        return sorted(L.get(layer, []), key=key)  # the order of the rows made from them below
+
     return {
         **_meta_cols(doc, doc.text),
-        "entities": sorted((_entity(e, e["start"], e["end"]) for e in L.get("entities", [])), key=_order),
-        "quotes": sorted((_quote(q, q["start"], q["end"], _cue(q)) for q in L.get("quotes", [])), key=_order),
-        "sources": sorted((_source(s, s["start"], s["end"], _cue(s)) for s in L.get("sources", [])), key=_order),
-        "captions": sorted((_span(c, text=c["text"], credit=c["credit"], agency=c.get("agency"),
-                                  photographer=c.get("photographer")) for c in L.get("captions", [])), key=_order),
-        "boilerplate": sorted((_span(b, kind=b["kind"], text=b["text"], rule=b.get("rule"))
-                               for b in L.get("boilerplate", [])), key=_order),
-        "paragraphs": sorted((_span(p) for p in L.get("paragraphs", [])), key=_order),
+        "entities": [_entity(e, e["start"], e["end"]) for e in ordered("entities", _LABELLED)],
+        "quotes": [_quote(q, q["start"], q["end"], _cue(q)) for q in ordered("quotes", _TEXTED)],
+        "sources": [_source(s, s["start"], s["end"], _cue(s)) for s in ordered("sources", _TEXTED)],
+        "captions": [_span(c, text=c["text"], credit=c["credit"], agency=c.get("agency"),
+                           photographer=c.get("photographer")) for c in ordered("captions", _TEXTED)],
+        "boilerplate": [_span(b, kind=b["kind"], text=b["text"], rule=b.get("rule"))
+                        for b in ordered("boilerplate", _TEXTED)],
+        "paragraphs": [_span(p) for p in ordered("paragraphs", _SPAN)],
         "text_sha256": doc.ann["text_sha256"],
     }
 
@@ -113,5 +119,8 @@ def _cue(x: dict[str, Any]) -> dict[str, Any] | None:
     return {"start": c["start"], "end": c["end"], "text": c["text"]} if c else None
 
 
-def _order(x: dict[str, Any]) -> tuple:
-    return (x["start"], x["end"], x.get("label", ""), x.get("text", ""))
+# Every list of spans in a row is sorted by (start, end, label, text), a missing label or text counting as "";
+# as C-level keys, one per kind of item (entities have both, quotes, sources, captions and boilerplate a text).
+_LABELLED = itemgetter("start", "end", "label", "text")
+_TEXTED = itemgetter("start", "end", "text")
+_SPAN = itemgetter("start", "end")

@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from itertools import chain
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -122,6 +123,53 @@ def minhash_values(sh: np.ndarray) -> np.ndarray:
     j = np.where(nxt < len(nonempty), nonempty[np.minimum(nxt, len(nonempty) - 1)], nonempty[0] + NUM_PERM)
     dist = (j - pos).astype(np.uint64)
     return values[j % NUM_PERM] + dist * _STEP
+
+
+def shingle_sets(texts: Sequence[str], k: int = SHINGLE_WORDS) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle set of every text (what `shingles` gives it), concatenated, and offsets: text i's set is
+    sets[offsets[i]:offsets[i + 1]]. One hash lookup, one sort and one pass of array operations for all the
+    texts (a build shard), instead of a round of small array operations per text."""
+    per_text = [_WORD_RE.findall(t.lower()) for t in texts]
+    counts = np.fromiter(map(len, per_text), dtype=np.int64, count=len(texts))
+    w = _word_hashes(list(chain.from_iterable(per_text)))
+    windows = np.where(counts > 0, np.maximum(1, counts - k + 1), 0)
+    text = np.repeat(np.arange(len(texts)), windows)
+    # the first word of each window: its text's first word plus its rank among the text's windows
+    first = np.repeat(np.cumsum(counts) - counts - (np.cumsum(windows) - windows), windows) + np.arange(len(text))
+    h = np.zeros(len(text), dtype=np.uint64)
+    for j in range(k):  # a text shorter than k words is one window of all its words
+        inside = j < counts[text]
+        h[inside] += w[first[inside] + j] * _MIX[j]
+    h = _finalise(h)
+    ends = np.cumsum(windows).tolist()
+    for lo, hi in zip([0] + ends, ends):  # each text's windows are contiguous: sorted in place, text by text
+        h[lo:hi].sort()
+    new = np.ones(len(h), dtype=bool)
+    new[1:] = (h[1:] != h[:-1]) | (text[1:] != text[:-1])
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(text[new], minlength=len(texts)), out=offsets[1:])
+    return h[new], offsets
+
+
+def signatures(sets: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The MinHash signature of every set from `shingle_sets` (what `minhash_values` gives it), one row each."""
+    n = len(offsets) - 1
+    key = np.repeat(np.arange(n) * NUM_PERM, np.diff(offsets)) + (sets >> _BIN_SHIFT).astype(np.int64)
+    first = np.ones(len(key), dtype=bool)  # each set is sorted: the first value of a (set, bin) is its smallest
+    first[1:] = key[1:] != key[:-1]
+    values = np.zeros(n * NUM_PERM, dtype=np.uint64)
+    values[key[first]] = sets[first] & _VALUE_MASK
+    full = np.zeros(n * NUM_PERM, dtype=bool)
+    full[key[first]] = True
+    values, full = values.reshape(n, NUM_PERM), full.reshape(n, NUM_PERM)
+    # rotation densification: the next non-empty bin j (circularly: bins NUM_PERM.. are bins 0.. again) of each bin
+    pos = np.arange(2 * NUM_PERM)
+    nxt = np.where(np.concatenate([full, full], axis=1), pos, 2 * NUM_PERM)
+    j = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1][:, :NUM_PERM]
+    rows = np.arange(n)[:, None]
+    out = values[rows, j % NUM_PERM] + (j - pos[:NUM_PERM]).astype(np.uint64) * _STEP
+    out[~full.any(axis=1)] = 0  # an empty set has the all-zero signature
+    return out
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
