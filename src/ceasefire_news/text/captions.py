@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .prefilter import prefiltered
 from .rules import RuleSet
 from .segment import Unit
 from .signals import address_density, has_reporting_verb, is_reported, word_count
@@ -178,16 +179,16 @@ def captionlike(text: str) -> bool:
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
            r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 # a photo's date closing the sentence: '... in Gaza City on December 13, 2025.', '..., Dec. 10, 2025.', '... August 2025.'
-_PHOTO_DATE_END_RE = re.compile(
+_PHOTO_DATE_END_RE = prefiltered(re.compile(
     rf"(?:\b(?:on|in)\s+|,\s*|\s)(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-    rf"(?:{_MONTHS}\.?\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTHS}\.?,?\s+|{_MONTHS}\.?\s+)(?:19|20)\d\d\.$", re.I)
+    rf"(?:{_MONTHS}\.?\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTHS}\.?,?\s+|{_MONTHS}\.?\s+)(?:19|20)\d\d\.$", re.I))
 _PHOTO_LABEL_RE = re.compile(r"^(?:an? |the )?(?:file |undated |archive |handout )?(?:photo(?:graph)?|picture|image)s?"
                              r"\s+(?:of|shows?|showing|taken)\b|^(?:an? )?(?:general |aerial )?view (?:of|shows)\b", re.I)
-_NOT_PRESENT_RE = re.compile(r"\b(was|were|had|has|have|did|will|would|could|should|may|might|must|can|been|being"
+_NOT_PRESENT_RE = prefiltered(re.compile(r"\b(was|were|had|has|have|did|will|would|could|should|may|might|must|can|been|being"
                              r"|took|came|went|made|gave|met|began|left|fled|fell|won|lost|held|kept|sent|spent|struck"
                              r"|shot|fought|brought|bought|saw|found|stood|ran|rose|drove|flew|wrote|spoke|broke|chose"
                              r"|sought|caught|led|fed|got|became|killed|next|expected|due|scheduled|planned|set to"
-                             r"|later|ahead|until|since|by the end)\b", re.I)
+                             r"|later|ahead|until|since|by the end)\b", re.I))
 # before a past participle used as an adjective ('a destroyed building', 'newly opened')
 _ADJ_CONTEXT = frozenset("a an the of in on at by with from for to and or its their his her our newly recently "
                          "partially partly heavily badly fully largely".split())
