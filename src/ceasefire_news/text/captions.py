@@ -2,6 +2,7 @@
 'Credit...X'), a caption label, or the shape of an uncredited caption; never by position."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -58,8 +59,8 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
     low = s.lower()
     parts = [p.strip() for p in re.split(r"\s*/\s*|\s+via\s+|\s*\|\s*|\s+[—–]\s+", s) if p.strip(" -")]
     agency = photographer = None
-    word = next((w for w in rules.credit_words if re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", low)), None)
-    agencies_low = {a.lower() for a in rules.agencies}
+    word = next((w for w, pattern in _word_patterns(rules.credit_words) if pattern.search(low)), None)
+    agencies_low = _lower_set(rules.agencies)
     m = _FOR_CREDIT_RE.match(s)
     if m:
         return Credit(s, m.group(2), m.group(1))
@@ -106,6 +107,17 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
     return Credit(s, agency, photographer)
 
 
+@functools.lru_cache(maxsize=16)
+def _word_patterns(words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern], ...]:
+    """Each credit word as a whole-word pattern, compiled once per rules file."""
+    return tuple((w, re.compile(r"(?<!\w)" + re.escape(w) + r"(?!\w)")) for w in words)
+
+
+@functools.lru_cache(maxsize=16)
+def _lower_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(a.lower() for a in names)
+
+
 _PHOTO_OF_RE = re.compile(r"^([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}) (?:[Pp]hotos?|[Pp]ictures?|[Ii]mages?|Video)$")
 # 'Photo MSF', 'Photo: Name Surname': the photo word, then a proper name
 _PHOTO_BY_RE = re.compile(r"^(?:[Pp]hoto(?:graph)?|[Pp]icture|[Ii]mage)s?\s*:?\s+([A-Z][\w&.’'-]*(?: [A-Z][\w&.’'-]*){0,3})$")
@@ -146,7 +158,7 @@ def caption(unit: Unit, rules: RuleSet) -> Caption | None:
         # agency, is a credit even when that agency would not be one alone
         after_stop = trailer.pattern.startswith(r"\(") and re.search(r"[.!?]\s*$", text[:m.start()])
         credit = _parse_credit(m.group(1), rules, labelled)
-        if credit is None and after_stop and m.group(1).strip().lower() in {a.lower() for a in rules.agencies}:
+        if credit is None and after_stop and m.group(1).strip().lower() in _lower_set(rules.agencies):
             credit = Credit(m.group(1).strip(), m.group(1).strip(), None)
         # '... on Dec. 13, 2025. (Kharkiv Oblast Military Administration / Telegram)': a parenthesis of proper
         # names after a caption-like sentence is the credit of an institution that released the photo
