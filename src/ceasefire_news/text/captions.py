@@ -196,11 +196,12 @@ _PHOTO_DATE_END_RE = prefiltered(re.compile(
     rf"(?:{_MONTHS}\.?\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTHS}\.?,?\s+|{_MONTHS}\.?\s+)(?:19|20)\d\d\.$", re.I))
 _PHOTO_LABEL_RE = re.compile(r"^(?:an? |the )?(?:file |undated |archive |handout )?(?:photo(?:graph)?|picture|image)s?"
                              r"\s+(?:of|shows?|showing|taken)\b|^(?:an? )?(?:general |aerial )?view (?:of|shows)\b", re.I)
-_NOT_PRESENT_RE = prefiltered(re.compile(r"\b(was|were|had|has|have|did|will|would|could|should|may|might|must|can|been|being"
-                             r"|took|came|went|made|gave|met|began|left|fled|fell|won|lost|held|kept|sent|spent|struck"
-                             r"|shot|fought|brought|bought|saw|found|stood|ran|rose|drove|flew|wrote|spoke|broke|chose"
-                             r"|sought|caught|led|fed|got|became|killed|next|expected|due|scheduled|planned|set to"
-                             r"|later|ahead|until|since|by the end)\b", re.I))
+_NOT_PRESENT_RE = prefiltered(re.compile(
+    r"\b(was|were|had|has|have|did|will|would|could|should|may|might|must|can|been|being"
+    r"|took|came|went|made|gave|met|began|left|fled|fell|won|lost|held|kept|sent|spent|struck"
+    r"|shot|fought|brought|bought|saw|found|stood|ran|rose|drove|flew|wrote|spoke|broke|chose"
+    r"|sought|caught|led|fed|got|became|killed|next|expected|due|scheduled|planned|set to"
+    r"|later|ahead|until|since|by the end)\b", re.I))
 # before a past participle used as an adjective ('a destroyed building', 'newly opened')
 _ADJ_CONTEXT = frozenset("a an the of in on at by with from for to and or its their his her our newly recently "
                          "partially partly heavily badly fully largely".split())

@@ -41,7 +41,8 @@ _DATEISH_RE = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(jan|feb|mar|apr|m
 # the header over a comment thread ('37 Comments', 'Leave a Reply', 'Post a comment', 'Responses to ...')
 _COMMENTS_HEADER_RE = re.compile(r"^\W*(\d+\s+(comments?|responses?|replies)\b|(leave|post|add|write) a (comment|reply)\b"
                                  r"|comments?\W*(\(\d+\))?\W*$|(\d+\s+)?responses? to\b|reader comments\b|discussion\W*$)", re.I)
-_COMMENTISH_RE = prefiltered(re.compile(r"\b(reply|comments?|posted by|permalink|said\.\.\.|wrote:|says:)\b", re.I))
+_COMMENTISH_RE = prefiltered(
+    re.compile(r"\b(reply|comments?|posted by|permalink|said\.\.\.|wrote:|says:)\b", re.I))
 # the project's own list of English function words (closed-class words: articles, pronouns, prepositions, ...)
 STOP_WORDS = frozenset("""
 a an the and or but nor so yet if then than that this these those there here which who whom whose what when where

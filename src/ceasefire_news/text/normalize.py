@@ -250,7 +250,8 @@ class NormalizeReport:
     changes: dict[str, int] = field(default_factory=dict)
 
 
-# Cheap tests that a rule's pattern may match: plain character-class searches or substring checks, so clean text skips the costlier patterns entirely.
+# Cheap tests that a rule's pattern may match: plain character-class searches or substring checks, so clean text
+# skips the costlier patterns entirely.
 _MAYBE_MOJIBAKE = re.compile("[\u00c2-\u00f4]").search
 _MAYBE_NEWLINE = re.compile("[\r\u0085\u2028\u2029]").search
 _MAYBE_JUNK = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\u180e]").search

@@ -134,8 +134,8 @@ def _regex(pattern: str, file: str, pointer: str, flags: int = 0) -> re.Pattern:
 
 
 # --------------------------------------------------------------------------------------------- matching
-_SIGN_UP_SENTENCE_RE = prefiltered(re.compile(r"(^|[.!?]\s+)(sign ?up|subscribe|register|donate|join us|click|tap|download|"
-                                  r"follow us)\b", re.I))
+_SIGN_UP_SENTENCE_RE = prefiltered(re.compile(
+    r"(^|[.!?]\s+)(sign ?up|subscribe|register|donate|join us|click|tap|download|follow us)\b", re.I))
 READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
                            "related_links", "advertisement", "comments_prompt", "cookie_notice"})
 

@@ -53,19 +53,22 @@ CTA_OBJECT_RE = re.compile(r"\b(here|now|today|for free|up|us|our|more|the app|t
                             r"|on (whatsapp|telegram|x|twitter|facebook|instagram|youtube|tiktok)|topics?|alerts?"
                             r"|notifications?|the bell|the latest|latest (news|updates|stories))\b", re.I)
 # an appeal: support vocabulary with a small sum ('$5 or $50', 'from as little as £1'), not '$50 billion'
-APPEAL_RE = prefiltered(re.compile(r"\b(support\w*|contribut\w*|donat\w*|subscri\w*|help us|back us|fund us|membership|member)\b",
-                        re.I))
+APPEAL_RE = prefiltered(re.compile(
+    r"\b(support\w*|contribut\w*|donat\w*|subscri\w*|help us|back us|fund us|membership|member)\b", re.I))
 SMALL_SUM_RE = re.compile(r"[$£€]\s?\d{1,3}(\.\d\d)?\b(?!\s?(,\d|million|billion|trillion|bn|mn|m\b|k\b))", re.I)
-APPEAL_HEADER_RE = prefiltered(re.compile(r"\b(journalism|reporting|newsroom|independent|support|subscri\w*|donat\w*|"
-                               r"contribut\w*|member\w*|readers?|newsletters?|inbox|e-?mail|briefing)\b", re.I))
+APPEAL_HEADER_RE = prefiltered(re.compile(
+    r"\b(journalism|reporting|newsroom|independent|support|subscri\w*|donat\w*|"
+    r"contribut\w*|member\w*|readers?|newsletters?|inbox|e-?mail|briefing)\b", re.I))
 SIGNATURE_RE = re.compile(r"^(thank you|thanks|sincerely|warm regards|best wishes)\W*$|"
                            r"^[-–—]?\s*[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3},\s+[\w ,.’'-]{3,80}$", re.M)
-PRICE_RE = prefiltered(re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|pounds?|euros?)\s?(a|per|/)\s?"
-                       r"(month|week|year)\b|\b(per|a|/)\s?month\b", re.I))
+PRICE_RE = prefiltered(re.compile(
+    r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|pounds?|euros?)\s?(a|per|/)\s?"
+    r"(month|week|year)\b|\b(per|a|/)\s?month\b", re.I))
 # a sum of state or aid money ('$500m', '£1.2 billion') is news, not a price asked of the reader
 _LARGE_SUM_RE = re.compile(r"[$£€]\s?\d[\d,.]*\s?(m|mn|bn|k|million|billion|trillion)\b", re.I)
-LINK_ARTEFACT_RE = prefiltered(re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}"
-                               r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,12}/[\w/.-]+", re.I))
+LINK_ARTEFACT_RE = prefiltered(re.compile(
+    r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,12}/[\w/.-]+", re.I))
 _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
     "january february march april may june july august september october november december jan feb mar apr jun "
@@ -209,8 +212,9 @@ _RUNNING_TIME_RE = re.compile(
     r"^(?:(?:duration|length|running time|runtime|watch|listen|play|video|audio)\W*)?\d{1,2}:\d\d(?::\d\d)?"
     r"(?:\s*(?:/|of)?\s*\d{1,2}:\d\d(?::\d\d)?)*(?:\s*(?:min|mins|minutes))?$", re.I)
 # the closing sentence of a video package's blurb: 'CBC's Name Surname reports from Tyre.'
-_PACKAGE_CLOSER_RE = prefiltered(re.compile(r"(?:^|[.!?]\s+)(?:[A-Z][\w’'.-]*\s+){1,4}(?:reports|has more|explains|has the story)"
-                                r"(?:\s+from\s+[A-Z][\w .’'-]{1,40})?\.$"))
+_PACKAGE_CLOSER_RE = prefiltered(re.compile(
+    r"(?:^|[.!?]\s+)(?:[A-Z][\w’'.-]*\s+){1,4}(?:reports|has more|explains|has the story)"
+    r"(?:\s+from\s+[A-Z][\w .’'-]{1,40})?\.$"))
 _UI_STATUS_RE = re.compile(r"^[A-Z]\w*(?: \w+)?\s*(?:\.{3}|…)$")
 _LABEL_VALUE_RE = re.compile(r"^([A-Za-z][\w’']*(?: [\w’']+)?)\s*:\s*(\S.{0,80})$")
 _CRUMB_SEP_RE = re.compile(r"\s+[»›>/|]\s+")
