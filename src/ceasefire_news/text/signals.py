@@ -14,7 +14,7 @@ _MEMOISED: list = []
 
 
 def _memo(fn):
-    cached = functools.lru_cache(maxsize=None)(fn)
+    cached = functools.lru_cache(maxsize=1 << 14)(fn)  # bounded even for a caller that never forgets
     _MEMOISED.append(cached)
     return cached
 
