@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`clean` pages per second, in process on one core, with the parts it is made of timed in the same run:
+"""`clean` pages per second of CPU time, in process on one core, with the parts it is made of timed in the same run:
 normalising alone (the floor every cleaner pays), the rule cascade, and the block model (features + trees).
 
     python bench/clean_speed.py [--data ../shared/boilerplate-real/dev/article ...] [--limit N]
@@ -24,10 +24,12 @@ REAL = ROOT.parent / "shared" / "boilerplate-real"
 
 
 def timed(fn, pages) -> float:
-    t0 = time.perf_counter()
+    """CPU seconds (time.process_time): one core's work, much less disturbed by the other loads of a shared
+    machine than wall time."""
+    t0 = time.process_time()
     for p in pages:
         fn(p)
-    return time.perf_counter() - t0
+    return time.process_time() - t0
 
 
 def main() -> int:

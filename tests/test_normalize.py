@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ceasefire_news.errors import CeasefireError
+from ceasefire_news.text import normalize as N
 from ceasefire_news.text.normalize import NORMALISER_VERSION, decode, normalize, normalize_bytes
 
 from .conftest import ROOT, SEED_ID
@@ -231,3 +232,33 @@ def test_property_output_obeys_every_rule(raw):
     assert "\r" not in text and "\n\n\n" not in text and not text.startswith("\n") and not text.endswith("\n")
     assert not any(ch in text for ch in "\u00a0\u2009\u202f\u00ad\u200b\u2060\ufeff\x07\x0b\u2028\u0085")
     assert all(line == line.rstrip(" \t") for line in text.split("\n"))
+
+
+# The fast rewrites (str methods, first-character scans) stand in for one pattern each: the same text, map and count.
+FAST_REWRITES = [
+    (N._line_endings, N._NEWLINE_RE, "\n"),
+    (N._remove_junk, N._JUNK_RE, ""),
+    (N._trim_trailing, N._TRAILING_RE, ""),
+    (N._blank_lines_rule, N._BLANKS_RE, N._blank_lines),
+]
+
+
+def _as_tuple(result):
+    text, step, n = result
+    return text, step and (step.src_starts, step.src_ends, step.dst_starts, step.dst_ends), n
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(ATOMS + ["\r\r\n", "\n\r", " \u200d", "\u200d ", "\u200c\n", "\n\u200d"])
+                | st.text(max_size=3), max_size=40).map("".join))
+def test_property_fast_rewrites_equal_their_patterns(raw):
+    for fast, pattern, repl in FAST_REWRITES:
+        assert _as_tuple(fast(raw)) == _as_tuple(N._rewrite(raw, pattern, repl)), fast.__name__
+
+
+@SETTINGS
+@given(raw_texts)
+def test_property_the_trigger_scan_finds_every_character_the_first_rules_look_for(raw):
+    found = N._triggers(raw)
+    for test in (N._MAYBE_MOJIBAKE, N._MAYBE_NEWLINE, N._MAYBE_JUNK, N._SPACE_RE.search):
+        assert bool(test(raw)) == bool(test(found))

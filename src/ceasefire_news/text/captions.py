@@ -2,9 +2,11 @@
 'Credit...X'), a caption label, or the shape of an uncredited caption; never by position."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
+from .prefilter import prefiltered
 from .rules import RuleSet
 from .segment import Unit
 from .signals import address_density, has_reporting_verb, is_reported, word_count
@@ -57,8 +59,8 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
     low = s.lower()
     parts = [p.strip() for p in re.split(r"\s*/\s*|\s+via\s+|\s*\|\s*|\s+[—–]\s+", s) if p.strip(" -")]
     agency = photographer = None
-    word = next((w for w in rules.credit_words if re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", low)), None)
-    agencies_low = {a.lower() for a in rules.agencies}
+    word = next((w for w, pattern in _word_patterns(rules.credit_words) if pattern.search(low)), None)
+    agencies_low = _lower_set(rules.agencies)
     m = _FOR_CREDIT_RE.match(s)
     if m:
         return Credit(s, m.group(2), m.group(1))
@@ -105,6 +107,17 @@ def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | 
     return Credit(s, agency, photographer)
 
 
+@functools.lru_cache(maxsize=16)
+def _word_patterns(words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern], ...]:
+    """Each credit word as a whole-word pattern, compiled once per rules file."""
+    return tuple((w, re.compile(r"(?<!\w)" + re.escape(w) + r"(?!\w)")) for w in words)
+
+
+@functools.lru_cache(maxsize=16)
+def _lower_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(a.lower() for a in names)
+
+
 _PHOTO_OF_RE = re.compile(r"^([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}) (?:[Pp]hotos?|[Pp]ictures?|[Ii]mages?|Video)$")
 # 'Photo MSF', 'Photo: Name Surname': the photo word, then a proper name
 _PHOTO_BY_RE = re.compile(r"^(?:[Pp]hoto(?:graph)?|[Pp]icture|[Ii]mage)s?\s*:?\s+([A-Z][\w&.’'-]*(?: [A-Z][\w&.’'-]*){0,3})$")
@@ -145,7 +158,7 @@ def caption(unit: Unit, rules: RuleSet) -> Caption | None:
         # agency, is a credit even when that agency would not be one alone
         after_stop = trailer.pattern.startswith(r"\(") and re.search(r"[.!?]\s*$", text[:m.start()])
         credit = _parse_credit(m.group(1), rules, labelled)
-        if credit is None and after_stop and m.group(1).strip().lower() in {a.lower() for a in rules.agencies}:
+        if credit is None and after_stop and m.group(1).strip().lower() in _lower_set(rules.agencies):
             credit = Credit(m.group(1).strip(), m.group(1).strip(), None)
         # '... on Dec. 13, 2025. (Kharkiv Oblast Military Administration / Telegram)': a parenthesis of proper
         # names after a caption-like sentence is the credit of an institution that released the photo
@@ -178,16 +191,17 @@ def captionlike(text: str) -> bool:
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
            r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 # a photo's date closing the sentence: '... in Gaza City on December 13, 2025.', '..., Dec. 10, 2025.', '... August 2025.'
-_PHOTO_DATE_END_RE = re.compile(
+_PHOTO_DATE_END_RE = prefiltered(re.compile(
     rf"(?:\b(?:on|in)\s+|,\s*|\s)(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-    rf"(?:{_MONTHS}\.?\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTHS}\.?,?\s+|{_MONTHS}\.?\s+)(?:19|20)\d\d\.$", re.I)
+    rf"(?:{_MONTHS}\.?\s+\d{{1,2}},?\s+|\d{{1,2}}\s+{_MONTHS}\.?,?\s+|{_MONTHS}\.?\s+)(?:19|20)\d\d\.$", re.I))
 _PHOTO_LABEL_RE = re.compile(r"^(?:an? |the )?(?:file |undated |archive |handout )?(?:photo(?:graph)?|picture|image)s?"
                              r"\s+(?:of|shows?|showing|taken)\b|^(?:an? )?(?:general |aerial )?view (?:of|shows)\b", re.I)
-_NOT_PRESENT_RE = re.compile(r"\b(was|were|had|has|have|did|will|would|could|should|may|might|must|can|been|being"
-                             r"|took|came|went|made|gave|met|began|left|fled|fell|won|lost|held|kept|sent|spent|struck"
-                             r"|shot|fought|brought|bought|saw|found|stood|ran|rose|drove|flew|wrote|spoke|broke|chose"
-                             r"|sought|caught|led|fed|got|became|killed|next|expected|due|scheduled|planned|set to"
-                             r"|later|ahead|until|since|by the end)\b", re.I)
+_NOT_PRESENT_RE = prefiltered(re.compile(
+    r"\b(was|were|had|has|have|did|will|would|could|should|may|might|must|can|been|being"
+    r"|took|came|went|made|gave|met|began|left|fled|fell|won|lost|held|kept|sent|spent|struck"
+    r"|shot|fought|brought|bought|saw|found|stood|ran|rose|drove|flew|wrote|spoke|broke|chose"
+    r"|sought|caught|led|fed|got|became|killed|next|expected|due|scheduled|planned|set to"
+    r"|later|ahead|until|since|by the end)\b", re.I))
 # before a past participle used as an adjective ('a destroyed building', 'newly opened')
 _ADJ_CONTEXT = frozenset("a an the of in on at by with from for to and or its their his her our newly recently "
                          "partially partly heavily badly fully largely".split())

@@ -15,11 +15,13 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from .prefilter import prefiltered
 from .reasons import RUN_PREFIX, is_signal
 
 MODEL_FILE = Path(__file__).with_name("block_model.json")
@@ -39,7 +41,8 @@ _DATEISH_RE = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(jan|feb|mar|apr|m
 # the header over a comment thread ('37 Comments', 'Leave a Reply', 'Post a comment', 'Responses to ...')
 _COMMENTS_HEADER_RE = re.compile(r"^\W*(\d+\s+(comments?|responses?|replies)\b|(leave|post|add|write) a (comment|reply)\b"
                                  r"|comments?\W*(\(\d+\))?\W*$|(\d+\s+)?responses? to\b|reader comments\b|discussion\W*$)", re.I)
-_COMMENTISH_RE = re.compile(r"\b(reply|comments?|posted by|permalink|said\.\.\.|wrote:|says:)\b", re.I)
+_COMMENTISH_RE = prefiltered(
+    re.compile(r"\b(reply|comments?|posted by|permalink|said\.\.\.|wrote:|says:)\b", re.I))
 # the project's own list of English function words (closed-class words: articles, pronouns, prepositions, ...)
 STOP_WORDS = frozenset("""
 a an the and or but nor so yet if then than that this these those there here which who whom whose what when where
@@ -86,18 +89,43 @@ def feature_names() -> list[str]:
     return names
 
 
+# per-character counts: ASCII characters are counted by deleting a class from the bytes (in C), the few others one
+# by one with the same str predicates, so the counts are exactly those of a loop over every character
+_ASCII = [chr(c) for c in range(128)]
+_UPPER = bytes(ord(c) for c in _ASCII if c.isupper())
+_ALPHA = bytes(ord(c) for c in _ASCII if c.isalpha())
+_ALNUM_OR_SPACE = bytes(ord(c) for c in _ASCII if c.isalnum() or c.isspace())
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def _char_counts(text: str) -> tuple[int, int, int]:
+    """(upper-case characters, letters, characters neither alphanumeric nor space) of `text`."""
+    data = text.encode("ascii", "ignore")
+    upper = len(data) - len(data.translate(None, _UPPER))
+    alpha = len(data) - len(data.translate(None, _ALPHA))
+    other = len(data.translate(None, _ALNUM_OR_SPACE))
+    if len(data) < len(text):
+        rest = _NON_ASCII_RE.findall(text)
+        upper += sum(map(str.isupper, rest))
+        alpha += sum(map(str.isalpha, rest))
+        other += sum(not c.isalnum() and not c.isspace() for c in rest)
+    return upper, alpha, other
+
+
 def _base(text: str) -> list[float]:
     words = _WORD_RE.findall(text)
     n = len(words)
     chars = len(text)
     sentences = max(1, len([s for s in _SENT_SPLIT_RE.split(text) if s.strip()]))
-    stop = sum(w.lower() in STOP_WORDS for w in words)
-    caps = sum(w[:1].isupper() for w in words)
-    letters = sum(c.isalpha() for c in text) or 1
+    stop = sum(map(STOP_WORDS.__contains__, map(str.lower, words)))
+    caps = sum(map(str.isupper, map(itemgetter(0), words)))  # a word's first character (words are never empty)
+    upper, letters, other = _char_counts(text)
+    letters = letters or 1
+    digits = len(_DIGIT_RE.findall(text))
     return [
         math.log1p(n), math.log1p(chars), n / sentences,
         stop / n if n else 0.0, caps / n if n else 0.0,
-        len(_DIGIT_RE.findall(text)) / chars if chars else 0.0,
+        digits / chars if chars else 0.0,
         1.0 if _END_RE.search(text.rstrip()) else 0.0,
         float(sentences),
         len(_YOU_RE.findall(text)) / n if n else 0.0,
@@ -106,10 +134,10 @@ def _base(text: str) -> list[float]:
         float(len(_SEPARATOR_RE.findall(text))),
         1.0 if _URLISH_RE.search(text) else 0.0,
         1.0 if _REPORT_RE.search(text) else 0.0,
-        1.0 if _DATEISH_RE.search(text) else 0.0,
+        1.0 if digits and _DATEISH_RE.search(text) else 0.0,  # (every date shape has a digit)
         1.0 if _COMMENTISH_RE.search(text) else 0.0,
-        sum(c.isupper() for c in text) / letters,
-        sum(not c.isalnum() and not c.isspace() for c in text) / chars if chars else 0.0,
+        upper / letters,
+        other / chars if chars else 0.0,
         text.count(",") / n if n else 0.0,
         0.0,  # repeats: filled in by `features`
     ]
@@ -202,22 +230,52 @@ class BlockModel:
     depth: int
 
     def score(self, X: np.ndarray) -> np.ndarray:
-        """P(article text) for each row of X."""
+        """P(article text) for each row of X: every tree walked for every row at once, one level per step."""
         if len(X) == 0:
             return np.zeros(0)
-        t = self.feature.shape[0]
-        rows = np.arange(len(X))[:, None]
-        trees = np.arange(t)[None, :]
-        node = np.zeros((len(X), t), dtype=np.int64)
+        walk = _walk_arrays(self)
+        X = np.ascontiguousarray(X)
+        xs = X.reshape(-1)
+        row_at = (np.arange(len(X)) * X.shape[1])[:, None]
+        node = np.broadcast_to(walk.roots, (len(X), len(walk.roots))).copy()
         for _ in range(self.depth):
-            f = self.feature[trees, node]
-            leaf = f < 0
-            x = X[rows, np.where(leaf, 0, f)]
-            go_left = x <= self.cut[trees, node]
-            nxt = np.where(go_left, self.left[trees, node], self.right[trees, node])
-            node = np.where(leaf, node, nxt)
-        raw = self.base_score + self.value[trees, node].sum(axis=1)
+            go_left = xs.take(row_at + walk.feature.take(node)) <= walk.cut.take(node)
+            node = np.where(go_left, walk.left.take(node), walk.right.take(node))
+        raw = self.base_score + walk.value.take(node).sum(axis=1)
         return 1.0 / (1.0 + np.exp(-raw))
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """The trees as flat arrays indexed by a node's number over all trees (tree * nodes + node), each leaf its own
+    child on both sides: a walk is plain `take`s, and a row that reached its leaf stays there."""
+
+    roots: np.ndarray
+    feature: np.ndarray
+    cut: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+
+
+_WALKS: dict[int, tuple[BlockModel, _Walk]] = {}
+
+
+def _walk_arrays(model: BlockModel) -> _Walk:
+    got = _WALKS.get(id(model))
+    if got is not None and got[0] is model:
+        return got[1]
+    trees, width = model.feature.shape
+    base = (np.arange(trees) * width)[:, None]
+    here = base + np.arange(width)[None, :]
+    leaf = model.feature < 0
+    walk = _Walk(base.ravel(), np.where(leaf, 0, model.feature).ravel(), model.cut.ravel(),
+                 np.where(leaf, here, base + model.left).ravel(), np.where(leaf, here, base + model.right).ravel(),
+                 model.value.ravel())
+    if len(_WALKS) > 8:
+        _WALKS.clear()
+    _WALKS[id(model)] = (model, walk)
+    return walk
 
 
 def load_model(path: str | Path | None = None) -> BlockModel | None:

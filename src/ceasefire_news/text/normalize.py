@@ -21,7 +21,8 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Callable
+from itertools import accumulate
+from typing import Callable, Iterable, Iterator
 
 from ..errors import CeasefireError, Problem
 
@@ -110,6 +111,11 @@ def _rewrite(text: str, pattern: re.Pattern, repl: Callable[[re.Match], str] | s
              ) -> tuple[str, StepMap | None, int]:
     """Apply `pattern` -> `repl`; return the new text, the map of its length-changing edits, and how many
     matches were changed."""
+    return _edit(text, ((m.start(), m.end(), repl(m) if callable(repl) else repl) for m in pattern.finditer(text)))
+
+
+def _edit(text: str, edits: Iterable[tuple[int, int, str]]) -> tuple[str, StepMap | None, int]:
+    """Replace each [start, end) of `text` (in order, not overlapping) by its string; as `_rewrite`."""
     pieces: list[str] = []
     ss: list[int] = []
     se: list[int] = []
@@ -118,10 +124,8 @@ def _rewrite(text: str, pattern: re.Pattern, repl: Callable[[re.Match], str] | s
     last = 0
     out_len = 0
     changed = 0
-    for m in pattern.finditer(text):
-        r = repl(m) if callable(repl) else repl
-        s, e = m.span()
-        if r == m.group(0):
+    for s, e, r in edits:
+        if r == text[s:e]:
             continue
         changed += 1
         pieces.append(text[last:s])
@@ -246,11 +250,20 @@ class NormalizeReport:
     changes: dict[str, int] = field(default_factory=dict)
 
 
-# Each rule: (report name, pattern, replacement, a cheap test that the pattern may match). The tests are
-# plain character-class searches or substring checks, so clean text skips the costlier patterns entirely.
+# Cheap tests that a rule's pattern may match: plain character-class searches or substring checks, so clean text
+# skips the costlier patterns entirely.
 _MAYBE_MOJIBAKE = re.compile("[\u00c2-\u00f4]").search
 _MAYBE_NEWLINE = re.compile("[\r\u0085\u2028\u2029]").search
 _MAYBE_JUNK = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\u180e]").search
+# every character one of the tests above (and the spaces rule's) looks for: one scan of the text finds those present,
+# and the tests then look at these few characters only
+_TRIGGERS_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\xa0\xad\xc2-\xf4\u1680\u180e\u2000-\u200d\u2028\u2029"
+                        "\u202f\u205f\u2060\u3000\ufeff]")
+
+
+def _triggers(text: str) -> str:
+    """The distinct characters of `text` that some test of `_RULES` or the mojibake repair looks for."""
+    return "".join(set(_TRIGGERS_RE.findall(text)))
 
 
 def _maybe_trailing(text: str) -> bool:
@@ -265,14 +278,102 @@ def _blank_lines(m: re.Match) -> str:
     return "\n\n" if m.start() and m.end() < len(m.string) else ""
 
 
-_RULES: list[tuple[str, re.Pattern, Callable | str, Callable[[str], object]]] = [
-    ("line_endings", _NEWLINE_RE, "\n", _MAYBE_NEWLINE),
-    ("invisible_removed", _JUNK_RE, "", _MAYBE_JUNK),
-    ("spaces", _SPACE_RE, " ", _SPACE_RE.search),
+def _trim_trailing(text: str) -> tuple[str, StepMap | None, int]:
+    """`_rewrite(text, _TRAILING_RE, "")`, line by line with str.rstrip instead of trying the pattern at every space:
+    the same text, map and count."""
+    ss: list[int] = []
+    se: list[int] = []
+    ds: list[int] = []
+    lines = text.split("\n")
+    pos = removed = 0
+    for i, line in enumerate(lines):
+        kept = line.rstrip(" \t")
+        if len(kept) != len(line):
+            lines[i] = kept
+            ss.append(pos + len(kept))
+            se.append(pos + len(line))
+            ds.append(pos + len(kept) - removed)
+            removed += len(line) - len(kept)
+        pos += len(line) + 1
+    if not ss:
+        return text, None, 0
+    return "\n".join(lines), StepMap(tuple(ss), tuple(se), tuple(ds), tuple(ds)), len(ss)
+
+
+def _line_endings(text: str) -> tuple[str, StepMap | None, int]:
+    """`_rewrite(text, _NEWLINE_RE, "\\n")` with str methods: every CRLF (the only edit that changes the length)
+    found by one split, the lone line separators replaced in place."""
+    parts = text.split("\r\n")
+    k = len(parts) - 1
+    lone = sum(map(text.count, _LONE_BREAKS)) - k  # each CRLF's CR was counted too
+    if not k and not lone:
+        return text, None, 0
+    new = "\n".join(parts)
+    for ch in _LONE_BREAKS:
+        if ch in new:
+            new = new.replace(ch, "\n")
+    step = None
+    if k:
+        before = list(accumulate(map(len, parts[:-1])))  # text before the j-th CRLF, CRLFs aside
+        step = StepMap(tuple(map(int.__add__, before, range(0, 2 * k, 2))),
+                       tuple(map(int.__add__, before, range(2, 2 * k + 2, 2))),
+                       tuple(map(int.__add__, before, range(k))), tuple(map(int.__add__, before, range(1, k + 1))))
+    return new, step, k + lone
+
+
+_LONE_BREAKS = ("\r", "\u0085", "\u2028", "\u2029")
+
+
+def _remove_junk(text: str) -> tuple[str, StepMap | None, int]:
+    """`_rewrite(text, _JUNK_RE, "")`, trying the pattern only where a character it can start with stands (one fast
+    character-class scan), not at every position."""
+    def matches() -> Iterator[tuple[int, int, str]]:
+        pos = 0
+        while True:
+            c = _JUNK_START(text, pos)
+            if c is None:
+                return
+            m = _JUNK_RE.match(text, c.start())
+            if m is None:
+                pos = c.start() + 1
+            else:
+                yield m.start(), m.end(), ""
+                pos = m.end()
+    return _edit(text, matches())
+
+
+_JUNK_START = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b-\u200d\u2060\ufeff\u180e]").search
+_BLANK_RUN_RE = re.compile("\n\n\n+")
+
+
+def _blank_lines_rule(text: str) -> tuple[str, StepMap | None, int]:
+    """`_rewrite(text, _BLANKS_RE, _blank_lines)`: leading and trailing newlines dropped, runs of three or more
+    inside squeezed to two; the same spans found with str.strip and a pattern that starts with a literal."""
+    lead = len(text) - len(text.lstrip("\n"))
+    if lead == len(text):
+        return _edit(text, [(0, lead, "")] if lead else [])
+    trail = len(text) - len(text.rstrip("\n"))
+    edits = [(0, lead, "")] if lead else []
+    edits += [(m.start(), m.end(), "\n\n") for m in _BLANK_RUN_RE.finditer(text, lead, len(text) - trail)]
+    if trail:
+        edits.append((len(text) - trail, len(text), ""))
+    return _edit(text, edits)
+
+
+def _replacing(pattern: re.Pattern, repl: Callable[[re.Match], str] | str
+               ) -> Callable[[str], tuple[str, StepMap | None, int]]:
+    return lambda text: _rewrite(text, pattern, repl)
+
+
+# Each rule: (report name, the rewrite, a cheap test that it may change anything)
+_RULES: list[tuple[str, Callable[[str], tuple[str, StepMap | None, int]], Callable[[str], object]]] = [
+    ("line_endings", _line_endings, _MAYBE_NEWLINE),  # _NEWLINE_RE -> "\n"
+    ("invisible_removed", _remove_junk, _MAYBE_JUNK),  # _JUNK_RE -> ""
+    ("spaces", _replacing(_SPACE_RE, " "), _SPACE_RE.search),
 ]
-_LAYOUT_RULES: list[tuple[str, re.Pattern, Callable | str, Callable[[str], object]]] = [
-    ("trailing_space", _TRAILING_RE, "", _maybe_trailing),
-    ("blank_lines", _BLANKS_RE, _blank_lines, _maybe_blanks),
+_LAYOUT_RULES: list[tuple[str, Callable[[str], tuple[str, StepMap | None, int]], Callable[[str], object]]] = [
+    ("trailing_space", _trim_trailing, _maybe_trailing),  # _TRAILING_RE -> ""
+    ("blank_lines", _blank_lines_rule, _maybe_blanks),  # _BLANKS_RE -> _blank_lines
 ]
 
 
@@ -282,22 +383,29 @@ def normalize(raw: str) -> tuple[str, OffsetMap, NormalizeReport]:
     steps: list[StepMap] = []
     text = raw
 
-    def apply(rules) -> None:
+    def apply(rules, probe: str | None = None) -> None:
         nonlocal text
-        for name, pattern, repl, maybe in rules:
-            if not maybe(text):
+        for name, rewrite, maybe in rules:
+            if not maybe(text if probe is None else probe):
                 continue
-            text, step, n = _rewrite(text, pattern, repl)
+            text, step, n = rewrite(text)
             if n:
                 report.changes[name] = report.changes.get(name, 0) + n
             if step:
                 steps.append(step)
 
-    if _MAYBE_MOJIBAKE(text):
-        text, step, report.mojibake_repaired = _rewrite(text, _MOJIBAKE_RE, _fix_mojibake)
-        if step:
-            steps.append(step)
-    apply(_RULES)
+    # the tests of the first rules look at the characters they look for, found in one scan: what a rule's rewrite
+    # leaves of them is a subset (it only removes them or puts "\n" or " " in their place), so no test is missed;
+    # a test that passes on a character no longer there only runs a rewrite that finds nothing to change
+    found = _triggers(text)
+    if found:
+        if _MAYBE_MOJIBAKE(found):
+            text, step, report.mojibake_repaired = _rewrite(text, _MOJIBAKE_RE, _fix_mojibake)
+            if step:
+                steps.append(step)
+            if report.mojibake_repaired:
+                found = _triggers(text)  # a repair may bring any character
+        apply(_RULES, found)
     new, step = _nfc(text)
     if new != text:
         report.changes["nfc"] = 1
@@ -330,7 +438,7 @@ def sniff_binary(data: bytes) -> str | None:
     if data.startswith(b"BZh") and data[3:4].isdigit():
         return "bzip2-compressed data"
     head = data[:4096]
-    if len(head) >= 4:
+    if len(head) >= 4 and b"\x00" in head:  # (without a NUL byte neither half can be mostly NULs)
         even, odd = head[0::2], head[1::2]
         for zeros, other, order in ((odd, even, "little"), (even, odd, "big")):
             if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) <= 0.1 * len(other):

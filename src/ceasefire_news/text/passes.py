@@ -33,14 +33,15 @@ import re
 from dataclasses import dataclass, field
 
 from .captions import CAPTION, Caption, caption, captionlike, credit_only, uncredited_caption
+from .prefilter import prefiltered
 from .rules import READER_FACING, Rule, RuleSet, load_rules, match_rule
 from .segment import Block, Unit, segment, units_of
 from .signals import (
     APPEAL_HEADER_RE, APPEAL_RE, CTA_OBJECT_RE, CTA_RE, DURATION_RE, LINK_ARTEFACT_RE, PLACE_DATELINE_RE, PRICE_RE,
-    SIGNATURE_RE, SMALL_SUM_RE, address_density, cta_kind, has_cta_sentence, has_reporting_verb, headline_like,
-    is_article_sentence, is_breadcrumb, is_dateline, is_flat_menu, is_fragment, is_list_item, is_metadata_label,
-    is_name_line, is_package_blurb, is_prose, is_reported, is_role_line, is_running_time, is_short_unpunctuated,
-    is_ui_status, reads_as_boilerplate, word_count)
+    SIGNATURE_RE, SMALL_SUM_RE, address_density, cta_kind, forget, has_cta_sentence, has_reporting_verb,
+    headline_like, is_article_sentence, is_breadcrumb, is_dateline, is_flat_menu, is_fragment, is_list_item,
+    is_metadata_label, is_name_line, is_package_blurb, is_prose, is_reported, is_role_line, is_running_time,
+    is_short_unpunctuated, is_ui_status, reads_as_boilerplate, word_count)
 
 _BOX_KINDS = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt"})
 # a menu, a section label or a sign-up box between two groups of headline-like lines in the page head (bylines,
@@ -516,6 +517,7 @@ PASSES = (
 
 def cascade(text: str, source: str | None = None, rules: RuleSet | None = None) -> Cascade:
     """Run the named passes, in order, over the units of the normalised text `text` of a document."""
+    forget()  # the signals' answers are kept per page
     p = Page.of(text, source, rules or load_rules())
     for run_pass in PASSES:
         run_pass(p)
@@ -526,7 +528,7 @@ def cascade(text: str, source: str | None = None, rules: RuleSet | None = None) 
 # furniture that closes an article: a comments header, an author bio, a credit line ('X contributed to this
 # report'), a byline or time stamp, a share bar. Inline boxes (related links, sign-ups, ads) do not end it.
 # boxes that also sit inside an article: after the last prose they do not begin the page foot by themselves
-_PUBLISHED_RE = re.compile(r"\b(posted|published|updated|modified|first appeared)\b", re.I)
+_PUBLISHED_RE = prefiltered(re.compile(r"\b(posted|published|updated|modified|first appeared)\b", re.I))
 _INLINE_KINDS = frozenset({"related_links", "advertisement"})
 _END_KINDS = frozenset({"comments_prompt", "author_bio", "credit_line", "byline", "share_prompt"})
 # a comments header or an author bio never comes before article text; the weaker end kinds need a stretch of

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from ..errors import CeasefireError, Problem
 from ..resources import load_schema, rules_dir
+from .prefilter import Prefilter, prefiltered
 from .reasons import is_signal
 from .signals import address_density, is_fragment, word_count
 
@@ -37,9 +38,16 @@ class RuleSet:
     labelled_trailers: frozenset[str] = frozenset()
     labels: tuple[re.Pattern, ...] = ()
     credit_labels: tuple[re.Pattern, ...] = ()
+    _for_source: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def for_source(self, source: str | None) -> tuple[Rule, ...]:
-        return self.sources.get(source or "", ()) + self.generic
+        """The rules that apply to `source`: its own, then the generic ones (the same tuple on every call, so that
+        `match_rule` builds its prefilter once)."""
+        key = source or ""
+        got = self._for_source.get(key)
+        if got is None:
+            got = self._for_source[key] = self.sources.get(key, ()) + self.generic
+        return got
 
 
 def _compile_rules(raw: list[dict], prefix: str, file: str) -> tuple[Rule, ...]:
@@ -126,20 +134,51 @@ def _regex(pattern: str, file: str, pointer: str, flags: int = 0) -> re.Pattern:
 
 
 # --------------------------------------------------------------------------------------------- matching
-_SIGN_UP_SENTENCE_RE = re.compile(r"(^|[.!?]\s+)(sign ?up|subscribe|register|donate|join us|click|tap|download|"
-                                  r"follow us)\b", re.I)
+_SIGN_UP_SENTENCE_RE = prefiltered(re.compile(
+    r"(^|[.!?]\s+)(sign ?up|subscribe|register|donate|join us|click|tap|download|follow us)\b", re.I))
 READER_FACING = frozenset({"newsletter_signup", "subscription_appeal", "membership_prompt", "share_prompt",
                            "related_links", "advertisement", "comments_prompt", "cookie_notice"})
 
 
 def match_rule(text: str, rules: tuple[Rule, ...]) -> Rule | None:
+    """The first of `rules` that fires on the unit `text`, or None."""
     n = word_count(text)
     fragment = is_fragment(text)
     # an article paragraph that merely mentions donations or newsletters is narrative: long, a sentence, and
     # not addressed to the reader; rules of the reader-facing kinds do not fire on it
     narrative = n > 20 and not fragment and address_density(text) == 0 and not _SIGN_UP_SENTENCE_RE.search(text)
-    for rule in rules:
+    matcher = _matcher(rules)
+    may = matcher.prefilter.candidates(text)
+    # the patterns that may match, in rule order: the first rule that passes its gates with a matching pattern wins
+    for k in sorted(may) if may is not None else range(len(matcher.patterns)):
+        rule = matcher.owner[k]
         if n <= rule.max_words and (fragment or not rule.fragments_only) and not (
-                narrative and rule.kind in READER_FACING) and any(p.search(text) for p in rule.patterns):
+                narrative and rule.kind in READER_FACING) and matcher.patterns[k].search(text):
             return rule
     return None
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """A tuple of rules with one prefilter over all their patterns, numbered in rule order (`owner`: each
+    pattern's rule)."""
+
+    rules: tuple[Rule, ...]
+    patterns: tuple[re.Pattern, ...]
+    owner: tuple[Rule, ...]
+    prefilter: Prefilter
+
+
+_MATCHERS: dict[int, _Matcher] = {}
+
+
+def _matcher(rules: tuple[Rule, ...]) -> _Matcher:
+    got = _MATCHERS.get(id(rules))
+    if got is not None and got.rules is rules:
+        return got
+    if len(_MATCHERS) > 64:
+        _MATCHERS.clear()
+    patterns = tuple(p for rule in rules for p in rule.patterns)
+    owner = tuple(rule for rule in rules for _ in rule.patterns)
+    got = _MATCHERS[id(rules)] = _Matcher(rules, patterns, owner, Prefilter(list(patterns)))
+    return got

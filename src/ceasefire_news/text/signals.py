@@ -2,7 +2,27 @@
 bylines, page furniture (players, menus, breadcrumbs). Pure predicates over a string, shared by every pass."""
 from __future__ import annotations
 
+import functools
 import re
+
+from .prefilter import prefiltered
+
+# Every signal is a pure function of one string, and the passes ask the same questions of the same unit many times
+# (a unit's word count, whether it is prose): each answer is computed once and kept for the next asker.
+# The answers are kept for one page (`forget` is called per page), so memory stays bounded and timings honest.
+_MEMOISED: list = []
+
+
+def _memo(fn):
+    cached = functools.lru_cache(maxsize=1 << 14)(fn)  # bounded even for a caller that never forgets
+    _MEMOISED.append(cached)
+    return cached
+
+
+def forget() -> None:
+    """Drop the kept answers (called once per page by the cascade)."""
+    for fn in _MEMOISED:
+        fn.cache_clear()
 
 
 # --------------------------------------------------------------------------------------------- features
@@ -33,19 +53,22 @@ CTA_OBJECT_RE = re.compile(r"\b(here|now|today|for free|up|us|our|more|the app|t
                             r"|on (whatsapp|telegram|x|twitter|facebook|instagram|youtube|tiktok)|topics?|alerts?"
                             r"|notifications?|the bell|the latest|latest (news|updates|stories))\b", re.I)
 # an appeal: support vocabulary with a small sum ('$5 or $50', 'from as little as £1'), not '$50 billion'
-APPEAL_RE = re.compile(r"\b(support\w*|contribut\w*|donat\w*|subscri\w*|help us|back us|fund us|membership|member)\b",
-                        re.I)
+APPEAL_RE = prefiltered(re.compile(
+    r"\b(support\w*|contribut\w*|donat\w*|subscri\w*|help us|back us|fund us|membership|member)\b", re.I))
 SMALL_SUM_RE = re.compile(r"[$£€]\s?\d{1,3}(\.\d\d)?\b(?!\s?(,\d|million|billion|trillion|bn|mn|m\b|k\b))", re.I)
-APPEAL_HEADER_RE = re.compile(r"\b(journalism|reporting|newsroom|independent|support|subscri\w*|donat\w*|"
-                               r"contribut\w*|member\w*|readers?|newsletters?|inbox|e-?mail|briefing)\b", re.I)
+APPEAL_HEADER_RE = prefiltered(re.compile(
+    r"\b(journalism|reporting|newsroom|independent|support|subscri\w*|donat\w*|"
+    r"contribut\w*|member\w*|readers?|newsletters?|inbox|e-?mail|briefing)\b", re.I))
 SIGNATURE_RE = re.compile(r"^(thank you|thanks|sincerely|warm regards|best wishes)\W*$|"
                            r"^[-–—]?\s*[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3},\s+[\w ,.’'-]{3,80}$", re.M)
-PRICE_RE = re.compile(r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|pounds?|euros?)\s?(a|per|/)\s?"
-                       r"(month|week|year)\b|\b(per|a|/)\s?month\b", re.I)
+PRICE_RE = prefiltered(re.compile(
+    r"[$£€]\s?\d|\b\d+(\.\d\d)?\s?(usd|eur|gbp|dollars?|pounds?|euros?)\s?(a|per|/)\s?"
+    r"(month|week|year)\b|\b(per|a|/)\s?month\b", re.I))
 # a sum of state or aid money ('$500m', '£1.2 billion') is news, not a price asked of the reader
 _LARGE_SUM_RE = re.compile(r"[$£€]\s?\d[\d,.]*\s?(m|mn|bn|k|million|billion|trillion)\b", re.I)
-LINK_ARTEFACT_RE = re.compile(r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}"
-                               r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,12}/[\w/.-]+", re.I)
+LINK_ARTEFACT_RE = prefiltered(re.compile(
+    r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,12}/[\w/.-]+", re.I))
 _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
     "january february march april may june july august september october november december jan feb mar apr jun "
@@ -59,21 +82,24 @@ _PERSON = rf"{_NAME}(?:\s+{_NAME}){{1,3}}(?:\s+in\s+{_NAME}(?:\s+{_NAME}){{0,2}}
 _NAME_LINE_RE = re.compile(
     rf"^(?:[Bb]y\s+)?{_PERSON}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s*\|\s*|\s+with\s+|,\s+and\s+){_PERSON})*"
     rf"(?:,\s*[A-Z]{{2,6}})?$")
-_ROLE_RE = re.compile(
+_ROLE_RE = prefiltered(re.compile(
     r"\b(correspondent|editor|analyst|reporter|writer|columnist|bureau chief|contributor|producer|photographer"
-    r"|staff|journalist)s?\b|^(reporting|writing|reported) (from|by)\b|^in [A-Z]", re.I)
+    r"|staff|journalist)s?\b|^(reporting|writing|reported) (from|by)\b|^in [A-Z]", re.I))
 
 
+@_memo
 def word_count(text: str) -> int:
     return len(_WORD_RE.findall(text))
 
 
+@_memo
 def address_density(text: str) -> float:
     unquoted = _QUOTED_RE.sub(" ", text)
     n = word_count(unquoted)
     return len(_ADDRESS_RE.findall(unquoted)) / n if n else 0.0
 
 
+@_memo
 def _you_density(text: str) -> float:
     """Second-person address outside quotations: the mark of text that speaks to the reader."""
     unquoted = _QUOTED_RE.sub(" ", text)
@@ -81,6 +107,7 @@ def _you_density(text: str) -> float:
     return len(_YOU_RE.findall(unquoted)) / n if n else 0.0
 
 
+@_memo
 def is_prose(text: str) -> bool:
     """Article prose: a real sentence (enough words, sentence punctuation), not addressed to the reader.
     An opinion piece may say 'we' and 'our'; only a little of it is allowed to say 'you'."""
@@ -94,6 +121,7 @@ def is_prose(text: str) -> bool:
     return density == 0 or density < 0.1 and (not has_cta_sentence(text) or is_reported(text))
 
 
+@_memo
 def is_fragment(text: str) -> bool:
     """Not ending like a sentence: a heading, a menu item, a label, a name."""
     return not _SENTENCE_END_RE.search(text.rstrip())
@@ -103,11 +131,13 @@ def is_short_unpunctuated(text: str, max_words: int) -> bool:
     return word_count(text) <= max_words and is_fragment(text) and "\n" not in text
 
 
+@_memo
 def has_cta_sentence(text: str) -> bool:
     """A sentence of `text` opens with a call-to-action verb ('Sign up here.', 'See more on: ...')."""
     return any(CTA_RE.match(sent) for sent in re.split(r"(?<=[.!?…])\s+", text.strip()))
 
 
+@_memo
 def is_article_sentence(text: str) -> bool:
     """A short block that reads as article text: ends like a sentence, at least three words, no reader
     address, no call to action, no price, no link artefact."""
@@ -119,6 +149,7 @@ def is_article_sentence(text: str) -> bool:
             and not PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)) and not LINK_ARTEFACT_RE.search(text))
 
 
+@_memo
 def is_dateline(text: str) -> bool:
     """A date/time stamp: 'Updated 8:12 AM EST, Fri December 19, 2025', '3 hours ago', 'Dec. 17, 2025'."""
     words = re.findall(r"[^\W\d_]+|\d+", text.lower())
@@ -128,14 +159,17 @@ def is_dateline(text: str) -> bool:
     return dateish / len(words) >= 0.75
 
 
+@_memo
 def is_name_line(text: str) -> bool:
     return len(text) <= 90 and bool(_NAME_LINE_RE.match(text.strip()))
 
 
+@_memo
 def is_role_line(text: str) -> bool:
     return word_count(text) <= 8 and is_fragment(text) and bool(_ROLE_RE.search(text))
 
 
+@_memo
 def reads_as_boilerplate(text: str) -> bool:
     """For run continuation: reader address, a call to action, or a signature; never plain article prose."""
     if SIGNATURE_RE.search(text):
@@ -149,6 +183,7 @@ def reads_as_boilerplate(text: str) -> bool:
     return False
 
 
+@_memo
 def headline_like(text: str) -> bool:
     """A headline or standfirst: a few words of mixed case, no reader address, no call to action."""
     n = word_count(text)
@@ -162,6 +197,7 @@ FUNCTION_WORDS = frozenset("a an the of in on at to for from with by over after 
                             "amid against about under near between is are was be".split())
 
 
+@_memo
 def _is_title_case_headline(text: str) -> bool:
     """A headline in Title Case ('Pakistan, Afghan Taliban Extend Border Truce After Istanbul Talks'): six or
     more capitalised words, at least one of them a function word ('After', 'Of'); a menu line has none."""
@@ -176,14 +212,16 @@ _RUNNING_TIME_RE = re.compile(
     r"^(?:(?:duration|length|running time|runtime|watch|listen|play|video|audio)\W*)?\d{1,2}:\d\d(?::\d\d)?"
     r"(?:\s*(?:/|of)?\s*\d{1,2}:\d\d(?::\d\d)?)*(?:\s*(?:min|mins|minutes))?$", re.I)
 # the closing sentence of a video package's blurb: 'CBC's Name Surname reports from Tyre.'
-_PACKAGE_CLOSER_RE = re.compile(r"(?:^|[.!?]\s+)(?:[A-Z][\w’'.-]*\s+){1,4}(?:reports|has more|explains|has the story)"
-                                r"(?:\s+from\s+[A-Z][\w .’'-]{1,40})?\.$")
+_PACKAGE_CLOSER_RE = prefiltered(re.compile(
+    r"(?:^|[.!?]\s+)(?:[A-Z][\w’'.-]*\s+){1,4}(?:reports|has more|explains|has the story)"
+    r"(?:\s+from\s+[A-Z][\w .’'-]{1,40})?\.$"))
 _UI_STATUS_RE = re.compile(r"^[A-Z]\w*(?: \w+)?\s*(?:\.{3}|…)$")
 _LABEL_VALUE_RE = re.compile(r"^([A-Za-z][\w’']*(?: [\w’']+)?)\s*:\s*(\S.{0,80})$")
 _CRUMB_SEP_RE = re.compile(r"\s+[»›>/|]\s+")
 _BARE_URL_RE = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/\S+")
 
 
+@_memo
 def is_running_time(text: str) -> bool:
     """A media player's time display. Several times, or a label such as 'Duration', make it a player; a lone
     '14:05' may be a live blog's stamp."""
@@ -191,16 +229,19 @@ def is_running_time(text: str) -> bool:
     return bool(_RUNNING_TIME_RE.match(t)) and (len(re.findall(r"\d:\d\d", t)) >= 2 or not t[:1].isdigit())
 
 
+@_memo
 def is_package_blurb(text: str) -> bool:
     """The blurb under a video: short, no quotation, closing with 'Name reports (from Place).'"""
     return word_count(text) <= 45 and not re.search(r"[“”\"]", text) and bool(_PACKAGE_CLOSER_RE.search(text.strip()))
 
 
+@_memo
 def is_ui_status(text: str) -> bool:
     """'Loading...', 'Please wait…': one or two words and an ellipsis, a widget's placeholder."""
     return bool(_UI_STATUS_RE.match(text.strip()))
 
 
+@_memo
 def is_metadata_label(text: str) -> bool:
     """A 'Label: value' line of page metadata: a credit ('Text by: Name', 'Video by: OUTLET') or a list of tags
     ('Topic: Unrest, Conflict and War'), never a sentence."""
@@ -214,6 +255,7 @@ def is_metadata_label(text: str) -> bool:
     return len(items) >= 2 and all(x[:1].isupper() and word_count(x) <= 3 for x in items)
 
 
+@_memo
 def is_flat_menu(text: str) -> bool:
     """A menu or share bar flattened onto one line ('Facebook X WhatsApp Telegram Email Print'): five or more
     words, every one capitalised, no function word, no punctuation (a Title Case headline has 'Of', 'After')."""
@@ -222,6 +264,7 @@ def is_flat_menu(text: str) -> bool:
         and not any(w.lower() in FUNCTION_WORDS for w in words)
 
 
+@_memo
 def is_breadcrumb(text: str) -> bool:
     """'Home » Politics » Headline': three or more parts joined by separators, the leading ones short."""
     parts = _CRUMB_SEP_RE.split(text.strip())
@@ -231,6 +274,7 @@ def is_breadcrumb(text: str) -> bool:
 _REPORTING_RE = re.compile(r"\b(said|says|told|according to|reported|announced|added|stated)\b")
 
 
+@_memo
 def has_reporting_verb(text: str) -> bool:
     return bool(_REPORTING_RE.search(text))
 
@@ -238,12 +282,14 @@ def has_reporting_verb(text: str) -> bool:
 _SPEECH_RE = re.compile(r"\b(said|says|say|told|tells|according to|asked|added)\b")
 
 
+@_memo
 def is_reported(text: str) -> bool:
     """Reported speech outside quotations ('Follow the talks, one MP said, and you see ...'): the words of a
     source in an article sentence, never the page talking to its reader."""
     return bool(_SPEECH_RE.search(_QUOTED_RE.sub(" ", text)))
 
 
+@_memo
 def cta_kind(text: str) -> str | None:
     for pattern, k in _CTA_KIND:
         if pattern.search(text):
@@ -261,6 +307,7 @@ PLACE_DATELINE_RE = re.compile(r"^[A-Z][A-Z’'.-]+(?:[ -][A-Z][A-Z’'.-]+){0,3
                                 r"\s*[-–—:]?$")
 
 
+@_memo
 def is_list_item(text: str) -> bool:
     """A bulleted or numbered item that reads as article text ('- the disarmament of Hamas;')."""
     return bool(_LIST_ITEM_RE.match(text)) and word_count(text) >= 3 and address_density(text) == 0 \
