@@ -276,7 +276,9 @@ def collect(root: Path, ids: list[str], work: Path, workers: int, engine: str, s
 # ------------------------------------------------------------------------------------------------ writing Parquet
 class SplitWriter:
     """The Parquet files of one config and split: row groups of exactly ROW_GROUP_SIZE rows whatever the size
-    of the tables fed in, a new file every FILE_ROWS rows, named for the total known in advance."""
+    of the tables fed in, a new file every FILE_ROWS rows, named for the total known in advance. `nbytes` is
+    each file's Arrow size (the card's `num_bytes`), summed over the row groups as written: the same sum as
+    `arrow_nbytes` of the file read back (tested), without reading it back."""
 
     def __init__(self, folder: Path, config: str, split: str, total_rows: int):
         self.folder, self.config, self.split = folder, config, split
@@ -288,6 +290,7 @@ class SplitWriter:
         self.file_rows = FILE_ROWS[config]
         self.in_file = self.file_rows  # forces a new file on the first row group
         self.writer: pq.ParquetWriter | None = None
+        self.nbytes = [0] * len(self.names)
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows:
@@ -316,13 +319,26 @@ class SplitWriter:
             self.writer = pq.ParquetWriter(str(path), CONFIGS[self.config], use_dictionary=DICTIONARY_COLUMNS[self.config],
                                            **PARQUET_OPTIONS)
             self.in_file = 0
-        self.writer.write_table(table.slice(0, n).combine_chunks(), row_group_size=n)
+        group = table.slice(0, n).combine_chunks()
+        self.writer.write_table(group, row_group_size=n)
+        self.nbytes[self.file_index] += compact_nbytes(group)
         self.in_file += n
 
 
+def compact_nbytes(table: pa.Table) -> int:
+    """`nbytes` of `table` as a reader rebuilds it. A slice's own `nbytes` counts what its buffers reach beyond
+    its rows (the whole child arrays of list columns, bitmap bytes before its first row); written to an Arrow IPC
+    stream, the buffers are trimmed to the rows, as reading the Parquet file back makes them."""
+    sink = pa.BufferOutputStream()
+    with ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    return ipc.open_stream(sink.getvalue()).read_all().nbytes
+
+
 def write_config(folder: Path, got: Collected, config: str, split: dict[str, str],
-                 rows: dict[str, int]) -> None:
-    """Stream one config's rows from the work folder into the Parquet files of each non-empty split."""
+                 rows: dict[str, int]) -> dict[str, int]:
+    """Stream one config's rows from the work folder into the Parquet files of each non-empty split; returns
+    the Arrow bytes written per split (the card's `num_bytes`)."""
     writers = {s: SplitWriter(folder, config, s, rows[s]) for s in SPLITS if rows[s]}
     try:
         for shard, released in enumerate(got.shard_docs):
@@ -341,6 +357,7 @@ def write_config(folder: Path, got: Collected, config: str, split: dict[str, str
     finally:
         for w in writers.values():
             w.close()
+    return {s: sum(w.nbytes) for s, w in writers.items()}
 
 
 def file_digest(path: Path) -> tuple[int, str]:
@@ -355,8 +372,9 @@ def file_digest(path: Path) -> tuple[int, str]:
 
 
 def arrow_nbytes(path: Path) -> int:
-    """The `num_bytes` of a file in the card: the Arrow in-memory size of its table as read back, summed one
-    row group at a time (bounded memory; the same sum as reading the whole table)."""
+    """The Arrow in-memory size of a Parquet file's table as read back, summed one row group at a time (bounded
+    memory; the same sum as reading the whole table): what the card's `num_bytes` promises, which the build
+    takes from the tables it wrote (`SplitWriter.nbytes`)."""
     pf = pq.ParquetFile(str(path))
     return sum(pf.read_row_group(i).nbytes for i in range(pf.num_row_groups))
 
@@ -431,11 +449,10 @@ def write_data(folder: Path, got: Collected, a: Assignment, summaries: dict[str,
     num_bytes: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
     digests: dict[str, tuple[int, str]] = {}
     for config in CONFIGS:
-        write_config(folder, got, config, a.split, rows[config])
+        num_bytes[config] = write_config(folder, got, config, a.split, rows[config])
         for s in SPLITS:
             if rows[config][s]:  # no file for an empty split: a Parquet file of zero rows breaks `datasets`
                 names = data_files(config, s, rows[config][s])
-                num_bytes[config][s] = sum(arrow_nbytes(folder / n) for n in names)
                 digests.update({n: file_digest(folder / n) for n in names})
     return {c: dict(rows[c]) for c in CONFIGS}, num_bytes, digests
 
