@@ -13,7 +13,7 @@ import pytest
 import ceasefire_news
 from ceasefire_news.cli import main
 from ceasefire_news.columns import CONFIGS, FILE_ROWS, ROW_GROUP_SIZE, split_paths
-from ceasefire_news.release.build import SplitWriter, arrow_nbytes
+from ceasefire_news.release.build import SplitWriter, arrow_nbytes, rows_table
 from ceasefire_news.release.card import check_card
 from ceasefire_news.release.splits import NEAR_DUP_THRESHOLD, jaccard, minhash_values, near_duplicate_pairs, shingles
 
@@ -80,7 +80,7 @@ def test_a_split_that_outgrows_a_file_is_sharded_and_still_loads(repo: Path, rel
                                                   for f in split_paths(out, "ner", "train"))
 
 
-def test_the_arrow_bytes_counted_while_writing_are_those_of_the_files_read_back(tmp_path: Path, monkeypatch):
+def test_rows_as_arrow_and_the_arrow_bytes_counted_while_writing_them(tmp_path: Path, monkeypatch):
     # the card's num_bytes comes from SplitWriter.nbytes: rows with every nullable column null, empty lists,
     # tables fed in slices that straddle row groups and files
     monkeypatch.setitem(ROW_GROUP_SIZE, "full", 3)
@@ -98,13 +98,18 @@ def test_the_arrow_bytes_counted_while_writing_are_those_of_the_files_read_back(
                 "sources": [], "captions": [], "boilerplate": [{**span, "kind": "k", "text": "b", "rule": None}] * some,
                 "paragraphs": [span] * (i % 5), "text_sha256": "0" * 64}
 
-    table = pa.Table.from_pylist([row(i) for i in range(17)], schema=CONFIGS["full"])
+    table = rows_table([row(i) for i in range(17)], CONFIGS["full"])
     w = SplitWriter(tmp_path, "full", "train", table.num_rows)
     for lo, hi in ((0, 2), (2, 9), (9, 9), (9, 17)):
         w.write(table.slice(lo, hi - lo))
     w.close()
     assert len(w.names) == 3
     assert w.nbytes == [arrow_nbytes(tmp_path / n) for n in w.names]
+    # rows_table is from_pylist's table, however many rows (none included)
+    for n in (0, 1, 17):
+        rows = [row(i) for i in range(n)]
+        got, want = rows_table(rows, CONFIGS["full"]), pa.Table.from_pylist(rows, schema=CONFIGS["full"])
+        assert got.schema == want.schema and got.equals(want)
 
 
 def _article(rng: random.Random, vocab: list[str], n: int) -> str:
