@@ -2,6 +2,7 @@
 when a split outgrows one; LSH that finds every near-duplicate pair an exhaustive comparison finds."""
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from ceasefire_news.cli import main
 from ceasefire_news.columns import CONFIGS, FILE_ROWS, ROW_GROUP_SIZE, split_paths
 from ceasefire_news.release.build import SplitWriter, arrow_nbytes, rows_table
 from ceasefire_news.release.card import check_card
+from ceasefire_news.release.records import SourceDoc, full_row, full_row_items
+from ceasefire_news.repo import Repo
 from ceasefire_news.release.splits import NEAR_DUP_THRESHOLD, jaccard, minhash_values, near_duplicate_pairs, shingles
 
 from .corpus_factory import build_release, make_repo, tree_bytes
@@ -110,6 +113,15 @@ def test_rows_as_arrow_and_the_arrow_bytes_counted_while_writing_them(tmp_path: 
         rows = [row(i) for i in range(n)]
         got, want = rows_table(rows, CONFIGS["full"]), pa.Table.from_pylist(rows, schema=CONFIGS["full"])
         assert got.schema == want.schema and got.equals(want)
+
+
+def test_the_full_rows_arrow_reads_from_the_annotation_items_are_full_rows(repo: Path):
+    r = Repo.at(repo)
+    docs = [SourceDoc(d, json.loads(r.meta_path(d).read_bytes()), r.corpus_path(d).read_text(encoding="utf-8"),
+                      json.loads(r.annotation_path(d).read_bytes())) for d in r.annotation_ids()]
+    assert any(d.ann["layers"].get(layer) for d in docs for layer in ("quotes", "sources", "captions", "boilerplate"))
+    want = pa.Table.from_pylist([full_row(d) for d in docs], schema=CONFIGS["full"])
+    assert rows_table([full_row_items(d) for d in docs], CONFIGS["full"]).equals(want)
 
 
 def _article(rng: random.Random, vocab: list[str], n: int) -> str:

@@ -53,7 +53,7 @@ from .card import CardData, license_text, render_card
 from .chart import label_chart_png
 from .croissant import croissant
 from .ner import ner_batch
-from .records import SourceDoc, default_row, full_row, view_of
+from .records import SourceDoc, default_row, full_row_items, view_of
 from .splits import (DEFAULT_RATIOS, NEAR_DUP_THRESHOLD, NUM_PERM, SHINGLE_WORDS, group_documents,
                      near_duplicate_pairs, shingle_sets, signatures, split_of)
 from .stats import ReleaseCounts, corpus_stats
@@ -99,7 +99,7 @@ def process_document(repo: Repo, doc_id: str, cache: NormCache | NoCache | None 
     try:
         view = view_of(doc)
         default = default_row(doc, view)
-        full = full_row(doc)
+        full = full_row_items(doc)  # read by Arrow only
     except CeasefireError as exc:
         return DocResult(doc_id, [p.to_dict() for p in exc.problems])
     return DocResult(doc_id, [], doc.meta, doc.ann, len(doc.text), default, full,
