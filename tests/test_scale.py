@@ -2,6 +2,7 @@
 when a split outgrows one; LSH that finds every near-duplicate pair an exhaustive comparison finds."""
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -13,7 +14,10 @@ import pytest
 import ceasefire_news
 from ceasefire_news.cli import main
 from ceasefire_news.columns import CONFIGS, FILE_ROWS, ROW_GROUP_SIZE, split_paths
+from ceasefire_news.release.build import SplitWriter, arrow_nbytes, rows_table
 from ceasefire_news.release.card import check_card
+from ceasefire_news.release.records import SourceDoc, full_row, full_row_items
+from ceasefire_news.repo import Repo
 from ceasefire_news.release.splits import NEAR_DUP_THRESHOLD, jaccard, minhash_values, near_duplicate_pairs, shingles
 
 from .corpus_factory import build_release, make_repo, tree_bytes
@@ -77,6 +81,47 @@ def test_a_split_that_outgrows_a_file_is_sharded_and_still_loads(repo: Path, rel
     loaded, _ = _load_with_datasets(out, tmp_path)
     assert loaded["ner"]["train"]["rows"] == sum(pq.ParquetFile(f).metadata.num_rows
                                                   for f in split_paths(out, "ner", "train"))
+
+
+def test_rows_as_arrow_and_the_arrow_bytes_counted_while_writing_them(tmp_path: Path, monkeypatch):
+    # the card's num_bytes comes from SplitWriter.nbytes: rows with every nullable column null, empty lists,
+    # tables fed in slices that straddle row groups and files
+    monkeypatch.setitem(ROW_GROUP_SIZE, "full", 3)
+    monkeypatch.setitem(FILE_ROWS, "full", 6)
+    rng = random.Random(5)
+    span = {"start": 0, "end": 1}
+
+    def row(i: int) -> dict:
+        some = i % 3 == 0
+        return {"id": f"{i:03d}", "text": "x" * rng.randrange(0, 40), "title": "t" if some else None, "source": "s",
+                "url": None, "published": "2024-01-01" if some else None, "published_basis": "b", "language": "en",
+                "entities": [{"id": "e", **span, "label": "PER", "text": "x"}] * (i % 2),
+                "quotes": [{"id": "q", **span, "text": "x", "speaker": "s", "kind": "direct", "speaker_id": None,
+                            "cue": None if some else {**span, "text": "c"}}] * (i % 4 == 1),
+                "sources": [], "captions": [], "boilerplate": [{**span, "kind": "k", "text": "b", "rule": None}] * some,
+                "paragraphs": [span] * (i % 5), "text_sha256": "0" * 64}
+
+    table = rows_table([row(i) for i in range(17)], CONFIGS["full"])
+    w = SplitWriter(tmp_path, "full", "train", table.num_rows)
+    for lo, hi in ((0, 2), (2, 9), (9, 9), (9, 17)):
+        w.write(table.slice(lo, hi - lo))
+    w.close()
+    assert len(w.names) == 3
+    assert w.nbytes == [arrow_nbytes(tmp_path / n) for n in w.names]
+    # rows_table is from_pylist's table, however many rows (none included)
+    for n in (0, 1, 17):
+        rows = [row(i) for i in range(n)]
+        got, want = rows_table(rows, CONFIGS["full"]), pa.Table.from_pylist(rows, schema=CONFIGS["full"])
+        assert got.schema == want.schema and got.equals(want)
+
+
+def test_the_full_rows_arrow_reads_from_the_annotation_items_are_full_rows(repo: Path):
+    r = Repo.at(repo)
+    docs = [SourceDoc(d, json.loads(r.meta_path(d).read_bytes()), r.corpus_path(d).read_text(encoding="utf-8"),
+                      json.loads(r.annotation_path(d).read_bytes())) for d in r.annotation_ids()]
+    assert any(d.ann["layers"].get(layer) for d in docs for layer in ("quotes", "sources", "captions", "boilerplate"))
+    want = pa.Table.from_pylist([full_row(d) for d in docs], schema=CONFIGS["full"])
+    assert rows_table([full_row_items(d) for d in docs], CONFIGS["full"]).equals(want)
 
 
 def _article(rng: random.Random, vocab: list[str], n: int) -> str:
