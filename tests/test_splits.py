@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import ceasefire_news
 from ceasefire_news.release.build import build
 from ceasefire_news.cli import main
+from ceasefire_news.errors import CeasefireError
 from ceasefire_news.columns import CONFIGS, SPLITS, data_file
 from ceasefire_news.release.splits import (NEAR_DUP_THRESHOLD, group_documents, jaccard, minhash_values, near_duplicate_pairs,
                                    shingle_sets, shingles, signatures, split_of)
@@ -152,3 +153,18 @@ def test_empty_splits_have_no_file_and_load_as_empty_frames_with_every_column(re
             assert not (out / data_file(config, s)).exists()
             df = ceasefire_news.load(s, config=config, source=out)
             assert len(df) == 0 and list(df.columns) == schema.names
+
+
+def test_ratios_as_percentages_or_shares_make_the_same_release(repo: Path, tmp_path: Path):
+    """`--ratios 80/10/10` (the CLI's way) and ratios=(0.8, 0.1, 0.1) (build()'s default) are one split: the same
+    bytes, and rebuilding with the other spelling is not reported as a change of ratios."""
+    assert main(["build", "--root", str(repo), "--out", str(tmp_path / "cli"), "-q", "--ratios", "80/10/10"]) == 0
+    build(repo, tmp_path / "api", progress=False)
+    files = sorted(p.relative_to(tmp_path / "cli") for p in (tmp_path / "cli").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "api") for p in (tmp_path / "api").rglob("*") if p.is_file())
+    assert all((tmp_path / "cli" / f).read_bytes() == (tmp_path / "api" / f).read_bytes() for f in files)
+    assert _manifest(tmp_path / "cli")["splits"]["ratios"] == [0.8, 0.1, 0.1]
+    again = build(repo, tmp_path / "cli", progress=False, ratios=(8, 1, 1))
+    assert again.moved == {} and again.previous_ratios == [0.8, 0.1, 0.1]
+    with pytest.raises(CeasefireError, match=r"\[bad-ratios\]"):
+        build(repo, tmp_path / "nan", progress=False, ratios=(float("nan"), 1, 1))

@@ -27,6 +27,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -431,11 +432,15 @@ def _previous(out: Path) -> tuple[dict[str, str], list[float] | None]:
 
 
 def _check_ratios(ratios: Sequence[float]) -> tuple[float, ...]:
+    """The ratios as shares of one: 80/10/10 and 0.8/0.1/0.1 name the same split, so they make the same release
+    (the same manifest, the same boundaries). Shares are taken exactly from the numbers as written."""
     ratios = tuple(float(r) for r in ratios)
-    if len(ratios) != 3 or any(r < 0 for r in ratios) or not sum(ratios):
+    if len(ratios) != 3 or any(r < 0 or r != r or r == float("inf") for r in ratios) or not sum(ratios):
         raise CeasefireError(Problem("bad-ratios", f"split ratios {ratios} must be three non-negative numbers "
                                      "with a positive sum", hint="e.g. --ratios 80/10/10"))
-    return ratios
+    exact = [Fraction(repr(r)) for r in ratios]
+    total = sum(exact)
+    return tuple(float(x / total) for x in exact)
 
 
 def _document_ids(repo: Repo) -> list[str]:
