@@ -11,6 +11,23 @@ SEED_ID = "000_e39bfd33e101e3f6"
 SHARED_SEED = ROOT.parent / "shared" / "seeds" / f"{SEED_ID}.txt"
 
 
+@pytest.fixture(scope="session")
+def corpus_repo(tmp_path_factory) -> Path:
+    """The synthetic multi-document repository of corpus_factory, made once per test run: read-only for tests."""
+    from .corpus_factory import make_repo
+
+    return make_repo(tmp_path_factory.mktemp("corpus") / "repo")
+
+
+@pytest.fixture(scope="session")
+def corpus_release(corpus_repo: Path, tmp_path_factory) -> Path:
+    """Its release with every split populated (ratios 50/25/25), built once per test run: read-only for tests
+    (copy it to change it)."""
+    from .corpus_factory import build_release
+
+    return build_release(corpus_repo, tmp_path_factory.mktemp("corpus-out") / "rel", ratios=(50, 25, 25))
+
+
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
     """A copy of seeds/, corpus/ and annotations/ that a test may change freely."""

@@ -24,14 +24,14 @@ from .corpus_factory import build_release, make_repo, tree_bytes
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
-    return make_repo(tmp_path_factory.mktemp("build") / "repo")
+@pytest.fixture
+def repo(corpus_repo: Path) -> Path:
+    return corpus_repo
 
 
-@pytest.fixture(scope="module")
-def release(repo: Path, tmp_path_factory) -> Path:
-    return build_release(repo, tmp_path_factory.mktemp("build-out") / "rel", ratios=(50, 25, 25))
+@pytest.fixture
+def release(corpus_release: Path) -> Path:
+    return corpus_release
 
 
 def _files(release: Path) -> list[tuple[str, str, Path]]:

@@ -31,10 +31,9 @@ def release(tmp_path_factory) -> Path:
     return build_release(make_repo(base / "repo"), base / "rel", ratios=(80, 10, 10))
 
 
-@pytest.fixture(scope="module")
-def release_all_splits(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("card3")
-    return build_release(make_repo(base / "repo"), base / "rel", ratios=(50, 25, 25))
+@pytest.fixture
+def release_all_splits(corpus_release: Path) -> Path:
+    return corpus_release
 
 
 LOADER = textwrap.dedent("""

@@ -13,13 +13,11 @@ import pytest
 from ceasefire_news.columns import CONFIGS, SPLITS, data_file
 from ceasefire_news.release.ner import TAGS
 
-from .corpus_factory import build_release, make_repo
 
 
-@pytest.fixture(scope="module")
-def release(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("croissant")
-    return build_release(make_repo(base / "repo"), base / "rel", ratios=(50, 25, 25))
+@pytest.fixture
+def release(corpus_release: Path) -> Path:
+    return corpus_release
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from ceasefire_news.columns import NER, SPLITS, data_file
 from ceasefire_news.release.ner import TAGS, ner_rows, sentences, tokenize
 
-from .corpus_factory import build_release, make_repo
 
 
 def _texts(text: str, spans) -> list[str]:
@@ -214,10 +213,9 @@ def test_a_batch_of_documents_gives_the_rows_of_the_span_by_span_definition(data
     assert batch.table().to_pylist() == batch.rows() and batch.table().schema.equals(NER)
 
 
-@pytest.fixture(scope="module")
-def release(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("ner")
-    return build_release(make_repo(base / "repo"), base / "rel", ratios=(50, 25, 25))
+@pytest.fixture
+def release(corpus_release: Path) -> Path:
+    return corpus_release
 
 
 def test_ner_config_rows_match_the_default_config(release: Path):

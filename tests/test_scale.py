@@ -20,18 +20,18 @@ from ceasefire_news.release.records import SourceDoc, full_row, full_row_items
 from ceasefire_news.repo import Repo
 from ceasefire_news.release.splits import NEAR_DUP_THRESHOLD, jaccard, minhash_values, near_duplicate_pairs, shingles
 
-from .corpus_factory import build_release, make_repo, tree_bytes
+from .corpus_factory import build_release, tree_bytes
 from .test_card import _load_with_datasets
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> Path:
-    return make_repo(tmp_path_factory.mktemp("scale") / "repo")
+@pytest.fixture
+def repo(corpus_repo: Path) -> Path:
+    return corpus_repo
 
 
-@pytest.fixture(scope="module")
-def release(repo: Path, tmp_path_factory) -> Path:
-    return build_release(repo, tmp_path_factory.mktemp("scale-out") / "rel", ratios=(50, 25, 25))
+@pytest.fixture
+def release(corpus_release: Path) -> Path:
+    return corpus_release
 
 
 def test_shard_size_and_workers_do_not_change_a_byte(repo: Path, release: Path, tmp_path: Path):
