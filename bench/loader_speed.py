@@ -26,7 +26,8 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from ceasefire_news import loader  # noqa: E402
-from ceasefire_news.columns import SPLITS, data_file  # noqa: E402
+from ceasefire_news.checksums import verify  # noqa: E402
+from ceasefire_news.columns import SPLITS, split_paths  # noqa: E402
 
 LIMIT = 1.2
 
@@ -67,17 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ceasefire-bench-") as tmp:
         root = _release(args, Path(tmp))
         t0 = time.perf_counter()
-        loader.verify(root)
+        verify(root)
         print(f"SHA256SUMS check of the whole release (once per process): {time.perf_counter() - t0:.3f} s")
         worst = 0.0
         for config in ("default", "full", "ner"):
-            files = [root / data_file(config, s) for s in SPLITS if (root / data_file(config, s)).is_file()]
+            files = [f for s in SPLITS for f in split_paths(root, config, s)]  # every shard of every split
             size = sum(f.stat().st_size for f in files) / 1e6
             ours, floor = _pair(lambda: loader.load("all", config=config, source=root, format="arrow"),
                                 lambda: pa.concat_tables([pq.read_table(f) for f in files]), args.repeat)
-            train = root / data_file(config, "train")
+            train = split_paths(root, config, "train")
             ours_pd, floor_pd = _pair(lambda: loader.load("train", config=config, source=root),
-                                      lambda: pd.read_parquet(train, dtype_backend="pyarrow"), args.repeat)
+                                      lambda: pd.concat([pd.read_parquet(f, dtype_backend="pyarrow") for f in train],
+                                                        ignore_index=True), args.repeat)
             r1, r2 = ours / floor, ours_pd / floor_pd
             worst = max(worst, r1, r2)
             print(f"{config:<8} {size:7.1f} MB  arrow: load {ours * 1e3:8.1f} ms / read_table {floor * 1e3:8.1f} ms "

@@ -4,11 +4,18 @@ These are a contract (README, dataset card): change them deliberately, with a re
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 
 # 1.1: `full` boilerplate spans carry `rule` (the rule id or signal that removed the span). Readers of 1.1 read 1.0
 # releases too: the field is null there.
 RELEASE_FORMAT_VERSION = "1.1"
+# The release the wheel carries (written by release/embed.py, read by the loader). Past EMBED_SIZE_LIMIT bytes of
+# release, the wheel carries only manifest.json and SHA256SUMS, and the loader fetches that exact revision from the
+# Hub and checks it against them (scripts/embed_release.py).
+EMBEDDED = Path(__file__).resolve().parent / "_release"
+EMBED_SIZE_LIMIT = 50 * 1024 * 1024
 SPLITS = ("train", "validation", "test")
 
 _span = [pa.field("start", pa.int32(), nullable=False), pa.field("end", pa.int32(), nullable=False)]

@@ -14,8 +14,6 @@ first (once per process while the file is unchanged).
 from __future__ import annotations
 
 import fnmatch
-import functools
-import hashlib
 import json
 import os
 import warnings
@@ -27,17 +25,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import CONFIGS, SPLITS, split_glob
+from .checksums import checksum_hint, read_sums, verify
+from .columns import CONFIGS, EMBEDDED, SPLITS, split_glob
 from .errors import CeasefireError, Problem
 
-_PKG = Path(__file__).resolve().parent
-EMBEDDED = _PKG / "_release"
 SOURCE_ENV = "CEASEFIRE_NEWS_SOURCE"
 FORMATS = ("pandas", "arrow", "datasets")
 CARD = "README.md"  # the dataset card: its YAML header declares each config's features
-# Past this many bytes of release, the wheel carries only manifest.json and SHA256SUMS of its release, and the
-# loader fetches that exact revision from the Hub and checks it against them (scripts/embed_release.py).
-EMBED_SIZE_LIMIT = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -119,63 +113,6 @@ class Release:
     revision: str | None = None
 
 
-def _sums(text: str, root: Path) -> dict[str, str]:
-    sums: dict[str, str] = {}
-    for line in text.splitlines():
-        digest, _, name = line.partition("  ")
-        if not name:
-            continue
-        if name.startswith("/") or ".." in name.replace("\\", "/").split("/"):
-            raise CeasefireError(Problem("checksum", f"SHA256SUMS names {name[:80]!r}, outside the release",
-                                         str(root / "SHA256SUMS"), hint="the release was tampered with"))
-        sums[name] = digest
-    return sums
-
-
-def _checksum_hint(root: Path, repo_id: str | None) -> str:
-    if repo_id is None:
-        return "rebuild the release (`ceasefire-news build`) or copy it again"
-    from .hub.download import cache_folder
-
-    return (f"delete the cached copy ({cache_folder(repo_id)}) and load again; if it fails again the file on the "
-            "Hub is damaged: report it")
-
-
-@functools.lru_cache(maxsize=64)
-def _verified(root: Path, names: tuple[str, ...], stamp: tuple, repo_id: str | None) -> None:
-    sums = _sums((root / "SHA256SUMS").read_text(encoding="utf-8"), root)
-    for name in names:
-        f = root / name
-        if not f.is_file():
-            raise CeasefireError(Problem("checksum", "file listed in SHA256SUMS is missing", str(f),
-                                         hint=_checksum_hint(root, repo_id)))
-        h = hashlib.sha256()
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        if h.hexdigest() != sums[name]:
-            raise CeasefireError(Problem("checksum", f"SHA-256 of {name} does not match SHA256SUMS: the file is "
-                                         "corrupt or was changed after the build", str(f),
-                                         hint=_checksum_hint(root, repo_id)))
-
-
-def verify(root: Path, names: list[str] | None = None, repo_id: str | None = None) -> dict[str, str]:
-    """Check `names` (default: every file SHA256SUMS lists) against SHA256SUMS; cached until a file changes."""
-    sums = _sums((root / "SHA256SUMS").read_text(encoding="utf-8"), root)
-    names = sorted(sums) if names is None else sorted(n for n in names if n in sums)
-    stamp = tuple((n, *_stat(root / n)) for n in names)
-    _verified(root, tuple(names), stamp, repo_id)
-    return {n: sums[n] for n in names}
-
-
-def _stat(p: Path) -> tuple[int, int]:
-    try:
-        st = p.stat()
-    except OSError:
-        return (-1, -1)
-    return (st.st_mtime_ns, st.st_size)
-
-
 def _folder(path: Path, what: str) -> Path:
     if not (path / "SHA256SUMS").is_file():
         raise CeasefireError(Problem("no-release", f"{what} is not a built release (no SHA256SUMS)", str(path),
@@ -210,21 +147,21 @@ def resolve(source: str | os.PathLike | None = None, revision: str | None = None
 
 def _embedded(files: list[str] | tuple[str, ...]) -> Release:
     """The embedded release; when it carries only its manifest and checksums, the same revision from the Hub."""
-    sums = _sums((EMBEDDED / "SHA256SUMS").read_text(encoding="utf-8"), EMBEDDED)
+    sums = read_sums(EMBEDDED)
     needed = [n for n in sums if any(fnmatch.fnmatchcase(n, f) for f in files)]  # `files` may be patterns
     if all((EMBEDDED / n).is_file() for n in needed):
         return Release(EMBEDDED)
-    from .hub import DEFAULT_REPO_ID
+    from .hub import DEFAULT_REPO_ID, default_revision
     from .hub.download import fetch
 
-    manifest = json.loads((EMBEDDED / "manifest.json").read_text(encoding="utf-8"))
-    repo_id = manifest.get("hub", {}).get("repo_id", DEFAULT_REPO_ID)
-    revision = f"v{manifest['package_version']}"
+    hub = json.loads((EMBEDDED / "manifest.json").read_text(encoding="utf-8")).get("hub", {})
+    repo_id = hub.get("repo_id", DEFAULT_REPO_ID)
+    revision = hub.get("revision", default_revision())  # the tag the release was built for
     root = fetch(repo_id, revision, files)
     if (root / "SHA256SUMS").read_bytes() != (EMBEDDED / "SHA256SUMS").read_bytes():
         raise CeasefireError(Problem("checksum", f"SHA256SUMS of {repo_id}@{revision} on the Hub differs from the "
                                      "one this package carries", str(root / "SHA256SUMS"),
-                                     hint=_checksum_hint(root, repo_id)))
+                                     hint=checksum_hint(root, repo_id)))
     return Release(root, repo_id, revision)
 
 
@@ -263,9 +200,10 @@ def _read_tables(split: str, config: str, source: Any, revision: str | None,
     splits = _splits(split)
     patterns = {s: split_glob(config, s) for s in splits}  # a split is one file or several shards
     release = resolve(source, revision, sorted([*patterns.values(), *also]))
-    listed = _sums((release.root / "SHA256SUMS").read_text(encoding="utf-8"), release.root)
+    listed = read_sums(release.root)
     names = {s: sorted(n for n in listed if fnmatch.fnmatchcase(n, pat)) for s, pat in patterns.items()}
-    verify(release.root, [n for s in splits for n in names[s]] + [n for n in also if n in listed], release.repo_id)
+    verify(release.root, [n for s in splits for n in names[s]] + [n for n in also if n in listed], release.repo_id,
+           sums=listed)
     schema = CONFIGS[config]
     return release, {s: pa.concat_tables([pq.read_table(release.root / n, schema=schema) for n in names[s]])
                      if names[s] else schema.empty_table() for s in splits}

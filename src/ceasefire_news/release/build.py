@@ -40,11 +40,12 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..annotations.files import SCHEMA_VERSION
 from ..annotations.validate import DocumentFiles, read_document, validate_document
+from ..checksums import file_digest
 from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS,
                        data_files)
 from ..errors import CeasefireError, Problem
 from ..fsutil import atomic_write_bytes, dumps_json, swap_in_folder
-from ..hub import DEFAULT_REPO_ID, check_repo_id, dataset_url
+from ..hub import DEFAULT_REPO_ID, check_repo_id, dataset_url, default_revision
 from ..repo import Repo, sha256_bytes
 from ..resources import rules_dir
 from ..text.normalize import NORMALISER_VERSION
@@ -388,17 +389,6 @@ def write_config(folder: Path, got: Collected, config: str, split: dict[str, str
     return {s: sum(w.nbytes) for s, w in writers.items()}
 
 
-def file_digest(path: Path) -> tuple[int, str]:
-    """(size, sha256 hex) of a file, read in blocks."""
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-            size += len(block)
-    return size, h.hexdigest()
-
-
 def arrow_nbytes(path: Path) -> int:
     """The Arrow in-memory size of a Parquet file's table as read back, summed one row group at a time (bounded
     memory; the same sum as reading the whole table): what the card's `num_bytes` promises, which the build
@@ -554,8 +544,8 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
             stats = corpus_stats(got.counts, a.released, rejected, split_tokens, rows["ner"], got.unrepresented)
             stats["near_duplicate_pairs"] = len(a.near)
             stats["groups"] = len(set(a.groups.values()))
-            files = _documents(ratios, threshold, got, a, summaries, rejected, rows, num_bytes, digests, stats,
-                               accounting, repo_id)
+            files, hashes = _documents(ratios, threshold, got, a, summaries, rejected, rows, num_bytes, digests,
+                                       stats, accounting, repo_id)
             shutil.rmtree(tmp / _WORK)
             previous, previous_ratios = _previous(out)
             moved = {d: (previous[d], a.split[d]) for d in ok if d in previous and previous[d] != a.split[d]}
@@ -563,20 +553,19 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-    hashes = {n: h for n, (_, h) in digests.items()}
-    hashes.update({k: hashlib.sha256(v).hexdigest() for k, v in files.items()})
-    return BuildResult(out, a.released, rejected, dict(sorted(hashes.items())), stats, rows, moved, a.near,
+    return BuildResult(out, a.released, rejected, hashes, stats, rows, moved, a.near,
                        previous_ratios, accounting)
 
 
 def _documents(ratios: Sequence[float], threshold: float, got: Collected, a: Assignment,
                summaries: dict[str, DocSummary], rejected: dict[str, Any], rows: dict[str, dict[str, int]],
                num_bytes: dict[str, dict[str, int]], digests: dict[str, tuple[int, str]],
-               stats: dict[str, Any], accounting: Accounting, repo_id: str) -> dict[str, bytes]:
-    """Every file of the release but the Parquet ones: manifest, reports, chart, licence, Croissant, card, sums."""
+               stats: dict[str, Any], accounting: Accounting, repo_id: str) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Every file of the release but the Parquet ones (manifest, reports, chart, licence, Croissant, card, sums),
+    and the SHA-256 of every file of the release, each hashed once."""
     files: dict[str, bytes] = {}
     manifest = _manifest(ratios, threshold, a, summaries, rejected, rows)
-    manifest["hub"] = {"repo_id": repo_id, "revision": f"v{__version__}"}
+    manifest["hub"] = {"repo_id": repo_id, "revision": default_revision()}
     files["manifest.json"] = dumps_json(manifest).encode()
     files["rejections.json"] = dumps_json(rejections_document(accounting, rejected)).encode()
     files["ner_report.json"] = dumps_json({
@@ -591,10 +580,11 @@ def _documents(ratios: Sequence[float], threshold: float, got: Collected, a: Ass
                                    for c in CONFIGS},
                     example=_example(got, a), ratios=ratios, chart=LABEL_CHART, threshold=threshold, repo_id=repo_id)
     files["README.md"] = render_card(card).encode()
-    sums = {n: h for n, (_, h) in digests.items()}
-    sums.update({n: hashlib.sha256(v).hexdigest() for n, v in files.items()})
-    files["SHA256SUMS"] = sha256sums(sums).encode()
-    return files
+    hashes = {n: h for n, (_, h) in digests.items()}
+    hashes.update({n: hashlib.sha256(v).hexdigest() for n, v in files.items()})
+    files["SHA256SUMS"] = sha256sums(hashes).encode()
+    hashes["SHA256SUMS"] = hashlib.sha256(files["SHA256SUMS"]).hexdigest()
+    return files, dict(sorted(hashes.items()))
 
 
 def _config_of(name: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..fsutil import swap_in_folder
-from ..loader import EMBED_SIZE_LIMIT, EMBEDDED
+from ..columns import EMBED_SIZE_LIMIT, EMBEDDED
 from .build import build
 
 LITE_FILES = ("manifest.json", "SHA256SUMS")

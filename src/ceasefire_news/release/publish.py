@@ -46,7 +46,7 @@ def release_files(folder: Path) -> list[str]:
 
 def check_release(folder: Path, repo_id: str) -> list[Problem]:
     """The release checks `publish` runs before any upload; an empty list means it may go."""
-    from ..loader import verify
+    from ..checksums import verify
 
     problems = [Problem("publish-missing-file", f"the release has no {n}", str(folder / n))
                 for n in REQUIRED if not (folder / n).is_file()]
