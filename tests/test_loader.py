@@ -137,3 +137,15 @@ def test_a_release_of_format_1_0_still_loads_with_rule_null(tmp_path):
     spans = loaded.column("boilerplate").to_pylist()[0]
     assert spans and all(s["rule"] is None for s in spans) and [s["kind"] for s in spans] == [
         s["kind"] for s in table.column("boilerplate").to_pylist()[0]]
+
+
+def test_a_changed_sha256sums_is_checked_again_though_the_files_did_not_change(tmp_path):
+    copy = tmp_path / "rel"
+    shutil.copytree(EMBEDDED, copy)
+    ceasefire_news.load("train", source=copy)  # verified and remembered
+    sums = copy / "SHA256SUMS"
+    name = "data/train-00000-of-00001.parquet"
+    sums.write_text("".join(("0" * 64 + "  " + name + "\n") if line.endswith("  " + name) else line + "\n"
+                            for line in sums.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    with pytest.raises(CeasefireError, match=r"\[checksum\] SHA-256 of data/train-00000-of-00001.parquet"):
+        ceasefire_news.load("train", source=copy)
