@@ -140,3 +140,15 @@ def test_clean_explain_shows_each_unit_with_its_decision_reason_and_score(tmp_pa
     lead = next(line for line in units if "mediators said in a statement" in line)
     assert lead.startswith("keep") and float(lead.split()[1]) >= 0.5
     assert lines[-1].startswith("# ") and "units kept" in lines[-1]
+
+
+def test_a_removed_caption_names_the_signal_that_found_it():
+    """clean()'s removed spans and its unit decisions give one reason for a caption (it used to guess
+    'caption-credit' or 'caption-shape' from the credits, whatever signal had found it)."""
+    page = ("Gaza talks resume after a long pause in the fighting and more talks are due.\n\n"
+            "Image caption, Children walk past rubble in Khan Younis\n\n"
+            "The mediators said on Saturday that both sides had agreed to meet again next week in Cairo.\n")
+    result = ceasefire_news.clean(page)
+    (cap,) = [r for r in result.removed if r.kind == "caption"]
+    (unit,) = [d for d in result.decisions if d.kind == "caption"]
+    assert cap.reason == unit.reason == "caption-label" and cap.text == result.captions[0].text

@@ -78,7 +78,7 @@ def _assemble(blocks: list[Block], units: list[Unit], kind: list[str | None], wh
             u0, u1 = units[i], units[j - 1]
             credits = tuple(c for x in range(i, j) for c in caps[x].credits)
             credits = tuple(dict.fromkeys(credits))
-            det.captions.append(Caption(u0.start, u1.end, _text_of(blocks, u0, u1), credits))
+            det.captions.append(Caption(u0.start, u1.end, _text_of(blocks, u0, u1), credits, why[i]))
         else:
             while j < n and kind[j] == k and units[j].block == units[i].block:
                 j += 1

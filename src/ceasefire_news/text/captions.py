@@ -29,6 +29,7 @@ class Caption:
     end: int
     text: str
     credits: tuple[Credit, ...]
+    rule: str = ""  # the signal that found it ('caption-label', 'caption-credit', ...), set when spans are made
 
     @property
     def credit(self) -> str:
@@ -47,7 +48,6 @@ class Caption:
 
 # --------------------------------------------------------------------------------------------- captions
 _FOR_CREDIT_RE = re.compile(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){1,3}) for ((?:The )?[A-Z][\w.’' -]{1,40})$")
-_ACRONYM_RE = re.compile(r"([A-Z][\w’'-]*(?:\s+(?:of|for|the|and|de|al)?\s*[A-Z][\w’'-]*){1,6})\s*\(([A-Z]{2,6})\)")
 
 
 def _parse_credit(raw: str, rules: RuleSet, labelled: bool = False) -> Credit | None:

@@ -63,8 +63,7 @@ def clean(text: str | bytes, *, source: str | None = None, rules: RuleSet | str 
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
     view, det = clean_view(norm.text, source, ruleset)
     removed = [RemovedSpan(r.start, r.end, r.kind, r.rule, r.text) for r in det.boilerplate]
-    removed += [RemovedSpan(c.start, c.end, CAPTION, "caption-credit" if c.credits else "caption-shape", c.text)
-                for c in det.captions]
+    removed += [RemovedSpan(c.start, c.end, CAPTION, c.rule, c.text) for c in det.captions]
     decisions = tuple(
         Decision(u.start, u.end, u.text, k is None, k, why, s)
         for u, k, why, s in zip(det.units, det.unit_kinds, det.unit_reasons, det.scores))
