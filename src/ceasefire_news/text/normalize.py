@@ -182,12 +182,6 @@ _JUNK_RE = re.compile("(?=[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u
 _SPACE_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _TRAILING_RE = re.compile("[ \t]+$", re.M)
 _BLANKS_RE = re.compile(r"(?=\n)(?:\A\n+|\n+\Z|\n{3,})")
-_LINE_RE = re.compile(r"[^\n]+")
-
-
-def _nfc_line(m: re.Match) -> str:
-    return unicodedata.normalize("NFC", m.group(0))
-
 
 # A stretch NFC may change: non-ASCII characters with the one character before them, never a line break
 # (clusters start afresh on each line, as they always did). An ASCII letter can take a following combining mark;

@@ -83,7 +83,6 @@ class Page:
     matched: list[Rule | None] = field(default_factory=list)
     run_starts: list[int] = field(default_factory=list)
     appeals: list[int] = field(default_factory=list)
-    prose_now: list[bool] = field(default_factory=list)
     seen: dict[str, list[int]] = field(default_factory=dict)
     prose: list[bool] = field(default_factory=list)
     first: int = 0
@@ -222,7 +221,7 @@ def unit_signals(p: Page) -> None:
             mark(i, "navigation", "breadcrumb")
         elif is_flat_menu(t):
             mark(i, "navigation", "flat-menu")
-    p.appeals, p.prose_now, p.seen = appeals, prose_now, seen
+    p.appeals, p.seen = appeals, seen
 
 
 def players(p: Page) -> None:
@@ -457,16 +456,15 @@ def block_majority(p: Page) -> None:
 
 
 def foot_islands(p: Page) -> None:
-    """A sentence inside the page foot, between navigation units with nothing kept after it."""
+    """A sentence inside the page foot, between navigation units with nothing kept after it ('Quotes are delayed
+    by at least 15 minutes ...' between the site index and the copyright line)."""
     n, kind, why, mark, prose, last = p.n, p.kind, p.why, p.mark, p.prose, p.last
-    # a sentence inside the page foot, between navigation units with nothing kept after it ('Quotes are delayed
-    # by at least 15 minutes ...' between the site index and the copyright line)
+    # walking back from the end, the first unit kept stops the walk: everything after `i` is removed already
     for i in range(n - 1, 0, -1):
         if kind[i] is not None:
             continue
         if kind[i - 1] == "navigation" and why[i - 1] not in _NOT_HEAD_BOUNDARY \
-                and (i == n - 1 or kind[i + 1] == "navigation") \
-                and all(k is not None for k in kind[i + 1:]) and not (i <= last and prose[i]):
+                and (i == n - 1 or kind[i + 1] == "navigation") and not (i <= last and prose[i]):
             mark(i, "navigation", "foot-island")
         else:
             break

@@ -93,8 +93,20 @@ def word_count(text: str) -> int:
 
 
 @_memo
+def _unquoted(text: str) -> str:
+    """The unit with its quotations blanked out: what the unit itself says, not whom it quotes."""
+    return _QUOTED_RE.sub(" ", text)
+
+
+@_memo
+def _asks_price(text: str) -> bool:
+    """A price asked of the reader; a sum of state or aid money ('$500m') is news, not a price."""
+    return bool(PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)))
+
+
+@_memo
 def address_density(text: str) -> float:
-    unquoted = _QUOTED_RE.sub(" ", text)
+    unquoted = _unquoted(text)
     n = word_count(unquoted)
     return len(_ADDRESS_RE.findall(unquoted)) / n if n else 0.0
 
@@ -102,7 +114,7 @@ def address_density(text: str) -> float:
 @_memo
 def _you_density(text: str) -> float:
     """Second-person address outside quotations: the mark of text that speaks to the reader."""
-    unquoted = _QUOTED_RE.sub(" ", text)
+    unquoted = _unquoted(text)
     n = word_count(unquoted)
     return len(_YOU_RE.findall(unquoted)) / n if n else 0.0
 
@@ -146,7 +158,7 @@ def is_article_sentence(text: str) -> bool:
             and address_density(text) < 0.15
             and not text.rstrip().endswith("!")
             and (not has_cta_sentence(text) or is_reported(text))
-            and not PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)) and not LINK_ARTEFACT_RE.search(text))
+            and not _asks_price(text) and not LINK_ARTEFACT_RE.search(text))
 
 
 @_memo
@@ -190,7 +202,7 @@ def headline_like(text: str) -> bool:
     return (4 <= n <= 45 and (any(w[:1].islower() for w in _WORD_RE.findall(text)) or _is_title_case_headline(text))
             and not text.isupper()
             and _you_density(text) < 0.04 and not CTA_RE.match(text) and not LINK_ARTEFACT_RE.search(text)
-            and not is_dateline(text) and not PRICE_RE.search(_LARGE_SUM_RE.sub(" ", text)))
+            and not is_dateline(text) and not _asks_price(text))
 
 
 FUNCTION_WORDS = frozenset("a an the of in on at to for from with by over after before as and or but into "
@@ -218,7 +230,6 @@ _PACKAGE_CLOSER_RE = prefiltered(re.compile(
 _UI_STATUS_RE = re.compile(r"^[A-Z]\w*(?: \w+)?\s*(?:\.{3}|…)$")
 _LABEL_VALUE_RE = re.compile(r"^([A-Za-z][\w’']*(?: [\w’']+)?)\s*:\s*(\S.{0,80})$")
 _CRUMB_SEP_RE = re.compile(r"\s+[»›>/|]\s+")
-_BARE_URL_RE = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/\S+")
 
 
 @_memo
@@ -286,7 +297,7 @@ _SPEECH_RE = re.compile(r"\b(said|says|say|told|tells|according to|asked|added)\
 def is_reported(text: str) -> bool:
     """Reported speech outside quotations ('Follow the talks, one MP said, and you see ...'): the words of a
     source in an article sentence, never the page talking to its reader."""
-    return bool(_SPEECH_RE.search(_QUOTED_RE.sub(" ", text)))
+    return bool(_SPEECH_RE.search(_unquoted(text)))
 
 
 @_memo
