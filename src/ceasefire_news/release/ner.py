@@ -75,10 +75,6 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, start, end)]
 
 
-def count_tokens(text: str) -> int:
-    return sum(1 for _ in TOKEN_RE.finditer(text))
-
-
 # ------------------------------------------------------------------------------------------------ characters
 def _classes(cps: np.ndarray) -> np.ndarray:
     """The class bits of every code point of `cps`."""

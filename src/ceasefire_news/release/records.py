@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Any
 
 from ..annotations.files import paragraph_spans, removed_spans
 from ..errors import CeasefireError, Problem
@@ -81,23 +81,18 @@ def default_row(doc: SourceDoc, view: BodyView | None = None) -> dict[str, Any]:
 
 
 def full_row(doc: SourceDoc) -> dict[str, Any]:
-    """The normalised full text with every layer in its own offsets."""
-    L = doc.ann["layers"]
-
-    def ordered(layer: str, key: Callable[[dict[str, Any]], tuple]) -> list[dict[str, Any]]:
-        return sorted(L.get(layer, []), key=key)  # the order of the rows made from them below
-
+    """The normalised full text with every layer in its own offsets: `full_row_items`, each item copied with only
+    the release's fields."""
+    row = full_row_items(doc)
     return {
-        **_meta_cols(doc, doc.text),
-        "entities": [_entity(e, e["start"], e["end"]) for e in ordered("entities", _LABELLED)],
-        "quotes": [_quote(q, q["start"], q["end"], _cue(q)) for q in ordered("quotes", _TEXTED)],
-        "sources": [_source(s, s["start"], s["end"], _cue(s)) for s in ordered("sources", _TEXTED)],
+        **row,
+        "entities": [_entity(e, e["start"], e["end"]) for e in row["entities"]],
+        "quotes": [_quote(q, q["start"], q["end"], _cue(q)) for q in row["quotes"]],
+        "sources": [_source(s, s["start"], s["end"], _cue(s)) for s in row["sources"]],
         "captions": [_span(c, text=c["text"], credit=c["credit"], agency=c.get("agency"),
-                           photographer=c.get("photographer")) for c in ordered("captions", _TEXTED)],
-        "boilerplate": [_span(b, kind=b["kind"], text=b["text"], rule=b.get("rule"))
-                        for b in ordered("boilerplate", _TEXTED)],
-        "paragraphs": [_span(p) for p in ordered("paragraphs", _SPAN)],
-        "text_sha256": doc.ann["text_sha256"],
+                           photographer=c.get("photographer")) for c in row["captions"]],
+        "boilerplate": [_span(b, kind=b["kind"], text=b["text"], rule=b.get("rule")) for b in row["boilerplate"]],
+        "paragraphs": [_span(p) for p in row["paragraphs"]],
     }
 
 

@@ -6,10 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from .ner import count_tokens
 from ..repo import Repo
 
-__all__ = ["count_tokens", "Counts", "ReleaseCounts", "layer_counts", "repo_stats", "corpus_stats", "render_stats"]
+__all__ = ["Counts", "ReleaseCounts", "layer_counts", "repo_stats", "corpus_stats", "render_stats"]
 
 
 @dataclass
