@@ -57,7 +57,8 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
     An input above `max_bytes` (default: limits.max_bytes()) is refused before it is read."""
     path = Path(path)
     doc_id = doc_id_for(path)
-    refuse_outside_link(repo.seed_path(doc_id), repo)
+    seed, meta_path = repo.seed_path(doc_id), repo.meta_path(doc_id)
+    refuse_outside_link(seed, repo)
     try:
         data = read_limited(path, limit=max_bytes)
     except FileNotFoundError:
@@ -65,7 +66,7 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
     except IsADirectoryError:
         raise CeasefireError(Problem("missing-file", "is a folder, not a seed file", file=str(path))) from None
     norm: Normalized = normalize_bytes(data, str(path))  # raises a one-line error for bad input
-    seed = repo.seed_path(doc_id)
+    seed_sha256, text_sha256 = sha256_bytes(data), sha256_text(norm.text)
     if seed.resolve() != path.resolve():
         if seed.exists() and seed.read_bytes() != data:
             raise CeasefireError(Problem("seed-exists", f"seeds/{seed.name} already exists with other bytes",
@@ -74,27 +75,25 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
         if not seed.exists():
             atomic_write_bytes(seed, data)
         side = path.with_name(f"{doc_id}{META_SUFFIX}")
-        if side.exists() and not repo.meta_path(doc_id).exists():
-            atomic_write_bytes(repo.meta_path(doc_id), read_limited(side, limit=max_bytes))
-    meta_path = repo.meta_path(doc_id)
+        if side.exists() and not meta_path.exists():
+            atomic_write_bytes(meta_path, read_limited(side, limit=max_bytes))
     if not meta_path.exists():
         if not source:
             raise CeasefireError(Problem("missing-meta", "no metadata sidecar for this seed", file=str(meta_path),
                                          hint="write seeds/<id>.meta.json or pass --source NAME"))
-        write_json(meta_path, skeleton(doc_id, source, language, sha256_bytes(data)))
+        write_json(meta_path, skeleton(doc_id, source, language, seed_sha256))
     meta = load_meta(meta_path, doc_id)
-    if meta["seed_sha256"] != sha256_bytes(data):
+    if meta["seed_sha256"] != seed_sha256:
         raise CeasefireError(Problem("seed-modified", "seed bytes do not match seed_sha256 in the sidecar",
                                      file=str(seed), hint="raw seeds are never edited; restore the original"))
 
-    detection: Detection = detect(norm.text, meta["source"], load_rules(rules_path))
     corpus_path = repo.corpus_path(doc_id)
     old_text = corpus_path.read_text(encoding="utf-8") if corpus_path.exists() else None
     ann_path = repo.annotation_path(doc_id)
-    doc = read_json(ann_path) if ann_path.exists() else empty_annotation(doc_id, sha256_text(norm.text))
+    doc = read_json(ann_path) if ann_path.exists() else empty_annotation(doc_id, text_sha256)
     # changed: the corpus file differs, or the annotations are pinned to another text than the new one
     changed = (old_text is not None and old_text != norm.text) or (
-        ann_path.exists() and doc.get("text_sha256") != sha256_text(norm.text))
+        ann_path.exists() and doc.get("text_sha256") != text_sha256)
     moved = None
     if changed and has_manual(doc):
         if reanchor is None:
@@ -103,12 +102,13 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
                 file=str(corpus_path), hint="run `ceasefire-news reanchor` to move them onto the new text"))
         moved = reanchor_in_repo(repo, doc_id, doc, norm.text, reanchor, str(ann_path))
         doc = moved.doc
+    detection: Detection = detect(norm.text, meta["source"], load_rules(rules_path))  # after every refusal
     if reanchor is not None and reanchor.dry_run:
         return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate),
                             len(detection.captions), len(detection.blocks), norm.report, moved, written=False)
     atomic_write_text(corpus_path, norm.text)
     doc["doc_id"] = doc_id
-    repin(doc, sha256_text(norm.text), detection)
+    repin(doc, text_sha256, detection)
     write_json(ann_path, doc)
     return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate), len(detection.captions),
                         len(detection.blocks), norm.report, moved)
