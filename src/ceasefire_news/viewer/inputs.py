@@ -92,20 +92,23 @@ def from_repository(root: str | Path, doc_id: str, view: str = "full") -> ViewDo
 
 def release_rows(release: str | Path | None, view: str) -> list[tuple[str, dict[str, Any]]]:
     """(split, row) of every document of a built release, checked against its SHA256SUMS by the loader."""
-    from ..columns import SPLITS
-    from ..loader import load_table
+    from ..loader import load_tables
 
-    out = []
-    for split in SPLITS:
-        out += [(split, r) for r in load_table(split, config=view, source=release).to_pylist()]
-    return out
+    tables = load_tables("all", config=view, source=release)  # resolved and verified once for the three splits
+    return [(split, r) for split, table in tables.items() for r in table.to_pylist()]
 
 
 def from_release(release: str | Path | None, doc_id: str, view: str = "full") -> ViewDoc:
-    """One document of a built release."""
-    for _, row in release_rows(release, view):
-        if row["id"] == doc_id:
-            return from_row(row, view)
+    """One document of a built release (only its row becomes Python objects)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..loader import load_tables
+
+    tables = load_tables("all", config=view, source=release)
+    found = pa.concat_tables(t.filter(pc.equal(t["id"], doc_id)) for t in tables.values()).to_pylist()
+    if found:
+        return from_row(found[0], view)
     raise CeasefireError(Problem("unknown-document", f"document {doc_id!r} is not in the release",
                                  str(release or "")))
 

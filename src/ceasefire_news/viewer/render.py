@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from ..annotations.files import ENTITY_LABELS
+from ..annotations.files import ENTITY_LABELS, LAYERS as ANNOTATION_LAYERS
 from .inputs import ViewDoc
 
 # Layers in the order the controls show them; a mark of a lower rank encloses one of a higher rank.
-LAYERS = ("entities", "quotes", "sources", "captions", "boilerplate")
+LAYERS = tuple(layer for layer in ANNOTATION_LAYERS if layer != "paragraphs")  # paragraphs show as breaks
 RANK = {"boilerplate": 0, "captions": 0, "sources": 1, "quotes": 2, "entities": 3, "cue": 4}
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 # Light backgrounds for the known labels, in ENTITY_LABELS order: dark text stays readable on all of them.
