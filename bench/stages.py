@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 pq.read_table(f, schema=CONFIGS[config])
             floor = time.perf_counter() - t
             t = time.perf_counter()
-            load_table("all", config, path=rel)
+            load_table("all", config=config, source=rel)
             ours = time.perf_counter() - t
             print(f"loader {config}: {ours:.3f} s vs read_table {floor:.3f} s ({ours / floor:.2f}x; target <= 1.2x; "
                   "ours includes the SHA256SUMS check)")

@@ -52,7 +52,7 @@ def main() -> None:
         build(corpus, release, progress=False)
         from ceasefire_news.loader import load_table
 
-        load_table("train", "full", release)  # checksums verified once, for both timings alike
+        load_table("train", config="full", source=release)  # checksums verified once, for both timings alike
         t0 = time.perf_counter()
         n = floor(release, Path(tmp) / "floor")
         t_floor = time.perf_counter() - t0

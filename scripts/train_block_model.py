@@ -157,18 +157,20 @@ def main(argv: list[str] | None = None) -> int:
                   f"precision {tp / max((w * keep).sum(), 1e-9):.3f}")
     model = fit(X, y, w)
     data = export(model, args.threshold)
-    from ceasefire_news.text.model import _load
-
-    args.out.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
-    _load.cache_clear()
     from ceasefire_news.text.model import load_model
 
-    mine = load_model(args.out).score(X)
-    theirs = model.predict_proba(X)[:, 1]
-    diff = float(np.abs(mine - theirs).max())
+    # checked before it replaces anything: a model whose numpy inference disagrees never reaches --out
+    trial = args.out.with_name(f".{args.out.name}.trial")
+    trial.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+    diff = float(np.abs(load_model(trial).score(X) - model.predict_proba(X)[:, 1]).max())
+    if diff >= 1e-6:
+        trial.unlink()
+        print(f"numpy inference vs scikit-learn: max |diff| {diff:.2e}; {args.out} left as it was", file=sys.stderr)
+        return 1
+    trial.replace(args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB, {len(data['trees'])} trees); "
           f"numpy inference vs scikit-learn: max |diff| {diff:.2e} ({time.time() - t0:.0f} s)")
-    return 0 if diff < 1e-6 else 1
+    return 0
 
 
 if __name__ == "__main__":

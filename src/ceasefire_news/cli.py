@@ -29,6 +29,7 @@ def _missing_build_modules(command: str) -> list[str]:
     return [m for m in BUILD_ONLY if importlib.util.find_spec(m) is None]
 
 EPILOG = "Exit status: 0 when all is well, 1 when problems were found, 2 on a usage error."
+NO_CACHE_HELP = "re-normalise every seed for the corpus-drift check instead of using the cache"
 MAX_BYTES_HELP = ("refuse an input larger than N bytes with a [too-large] error (default: $CEASEFIRE_NEWS_MAX_BYTES "
                   "or 5000000; 0 = no limit)")
 
@@ -489,8 +490,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=("text", "json", "github"), default="text",
                     help="text (default), json, or github (GitHub Actions ::error annotations)")
     sp.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default: 1)")
-    sp.add_argument("--no-cache", action="store_true",
-                    help="re-normalise every seed for the corpus-drift check instead of using the cache")
+    sp.add_argument("--no-cache", action="store_true", help=NO_CACHE_HELP)
     sp.add_argument("-q", "--quiet", action="store_true", help="print nothing when there are no problems")
     sp.set_defaults(func=_cmd_validate)
 
@@ -512,8 +512,7 @@ def parser() -> argparse.ArgumentParser:
                          "extra), the one at --scheduler or else a LocalCluster of --workers processes")
     sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
                     help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask)")
-    sp.add_argument("--no-cache", action="store_true",
-                    help="re-normalise every seed for the corpus-drift check instead of using the cache")
+    sp.add_argument("--no-cache", action="store_true", help=NO_CACHE_HELP)
     sp.add_argument("--repo-id", default=None, metavar="OWNER/NAME",
                     help="the Hub dataset the release is published as: the card's links and the Croissant url "
                          "name it (default: the project's own, ceasefire_news.hub.DEFAULT_REPO_ID)")

@@ -57,7 +57,7 @@ def _refuse(path: Path, owner: str, what: str) -> CeasefireError:
     return CeasefireError(Problem(
         "locked", f"another process is writing here ({owner or 'owner unknown'}); this {what} will not run at the "
         "same time",
-        file=str(path), hint=f"wait for it to finish; a lock left by a killed process is detected and taken over"))
+        file=str(path), hint="wait for it to finish; a lock left by a killed process is detected and taken over"))
 
 
 def _acquire(path: Path, what: str) -> int:
