@@ -756,3 +756,54 @@ def test_comments_header_before_reported_article_text_does_not_end_the_article(s
     blocks = [A1, A2, A3, "Comments", A4]
     body, det = clean(make(blocks, shape))
     assert paragraphs(body) == ARTICLE, kinds_of(det)
+
+
+# ------------------------------------------------------------------------------ reader comments after the article
+SIGNED_COMMENTS = [
+    "Dana Levi July 13, 2012 at 8:07 am",
+    "I was in Rafah when the last truce collapsed, and nobody there believed it would hold for more than a week.",
+    "Omar K. says:",
+    "The mediators keep announcing breakthroughs while the people on the ground keep waiting for the trucks.",
+    "3",
+    "Sami 14:32",
+    "Does anyone know whether the crossing at Kerem Shalom reopened on Sunday as the ministry promised?",
+]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_thread_of_signed_comments_under_a_comments_header_goes(shape: str):
+    body, det = clean(make(ARTICLE + ["3 Comments"] + SIGNED_COMMENTS, shape))
+    assert paragraphs(body) == ARTICLE, kinds_of(det)
+    thread = [r for r in det.boilerplate if r.rule == "comment-thread"]
+    assert thread and all(r.kind == "comments_prompt" for r in thread)
+    assert {SIGNED_COMMENTS[1], SIGNED_COMMENTS[3], SIGNED_COMMENTS[6]} <= {r.text for r in thread}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_comment_count_under_the_headline_opens_no_thread(shape: str):
+    """'12 Comments' before the article, then time-stamped live-blog entries: the stamps look like signatures,
+    but a header only opens a thread after article prose."""
+    blocks = ["12 Comments", "14:05", A1, "14:20", A2, "14:32", A3, A4]
+    body, det = clean(make(blocks, shape))
+    assert [p for p in paragraphs(body) if p in ARTICLE] == ARTICLE, kinds_of(det)
+    assert not [r for r in det.boilerplate if r.rule == "comment-thread"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_sentence_that_invites_comments_is_no_thread_header(shape: str):
+    """A long line inviting comments (which the rules may remove as a call to action) opens no thread: what
+    follows it is not cut as comments without a short header."""
+    invite = ("Leave a comment below telling me what you saw at the crossing after the truce began, "
+              "and how long the queues were.")
+    body, det = clean(make(ARTICLE + [invite] + SIGNED_COMMENTS, shape))
+    assert not [r for r in det.boilerplate if r.rule == "comment-thread"], kinds_of(det)
+    assert SIGNED_COMMENTS[1] in paragraphs(body)
+
+
+def test_one_signed_comment_is_not_a_thread():
+    from ceasefire_news.text.boilerplate import comment_thread_start
+
+    T = ARTICLE + ["1 Comment"] + SIGNED_COMMENTS[:2]
+    assert comment_thread_start(T, [True] * len(T)) is None
+    T = ARTICLE + ["2 Comments"] + SIGNED_COMMENTS[:4]
+    assert comment_thread_start(T, [True] * len(T)) == len(ARTICLE)

@@ -19,7 +19,7 @@ from .model import BlockModel, features, load_model
 from .passes import Cascade, cascade
 from .rules import RuleSet, load_rules
 from .segment import Block, Unit, segment, units_of
-from .signals import cta_kind, word_count
+from .signals import COMMENTS_HEADER_RE, cta_kind, is_comment_signature, word_count
 
 __all__ = ["BOILERPLATE_KINDS", "CAPTION", "Block", "Caption", "Detection", "Removed", "RuleSet", "Unit",
            "cascade", "clean_view", "detect", "load_rules", "model_pass", "segment", "units_of"]
@@ -120,12 +120,55 @@ def model_pass(c: Cascade, model: BlockModel | None) -> list[float | None]:
     return scores
 
 
+# --------------------------------------------------------------------------- reader comments, after the model
+# Reader comments are prose like the article, and the model keeps them. A thread shows itself by its shape: under a
+# short comments header ('7 comments', 'Leave a Reply', 'Responses to ...'), signatures (a name with a date, 'X
+# says:', 'Reply', a comment number) each followed by a paragraph of prose. A header only opens a thread after
+# article prose (a '4 Comments' link under the headline is no thread), and a long sentence that invites comments
+# ('Leave a comment below telling me ...') is article text, not a header.
+THREAD_HEADER_MAX_WORDS = 10
+THREAD_PROSE_BEFORE = 3  # kept paragraphs of THREAD_PROSE_WORDS words or more before the header
+THREAD_PROSE_WORDS = 15
+THREAD_COMMENT_WORDS = 10  # a signature must be followed by a paragraph this long ...
+THREAD_MIN_COMMENTS = 2  # ... at least this many times ...
+THREAD_WINDOW = 120  # ... within this many units under the header
+
+
+def comment_thread_start(T: list[str], kept: list[bool]) -> int | None:
+    """The index of the comments header that opens a thread of reader comments (see above), or None."""
+    n = len(T)
+    wc = [word_count(t) for t in T]
+    signed = [0] * (n + 1)  # prefix counts of 'a signature followed by a paragraph'
+    for j in range(n):
+        signed[j + 1] = signed[j] + (j + 1 < n and wc[j + 1] >= THREAD_COMMENT_WORDS and is_comment_signature(T[j]))
+    prose_before = 0
+    for i in range(n):
+        if prose_before >= THREAD_PROSE_BEFORE and wc[i] <= THREAD_HEADER_MAX_WORDS and COMMENTS_HEADER_RE.search(T[i]):
+            end = min(n, i + 1 + THREAD_WINDOW)
+            if signed[end - 1] - signed[i + 1] >= THREAD_MIN_COMMENTS:
+                return i
+        prose_before += kept[i] and wc[i] >= THREAD_PROSE_WORDS
+    return None
+
+
+def thread_pass(c: Cascade) -> None:
+    """Remove a thread of reader comments: from its header on, every unit still kept goes as `comments_prompt`."""
+    T = [u.text for u in c.units]
+    start = comment_thread_start(T, [k is None for k in c.kind])
+    if start is None:
+        return
+    for i in range(start, len(T)):
+        if c.kind[i] is None:
+            c.kind[i], c.why[i] = "comments_prompt", "comment-thread"
+
+
 def detect(text: str, source: str | None = None, rules: RuleSet | None = None,
            model: BlockModel | None | bool = True) -> Detection:
     """Find boilerplate and captions in the normalised text `text` of a document from `source`: the rule
     cascade, then the block model (`model=False` runs the cascade alone)."""
     c = cascade(text, source, rules)
     scores = model_pass(c, load_model() if model is True else (model or None))
+    thread_pass(c)
     det = _assemble(c.blocks, c.units, c.kind, c.why, c.caps)
     det.units = c.units
     det.scores = scores

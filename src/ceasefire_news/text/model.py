@@ -23,6 +23,7 @@ import numpy as np
 
 from .prefilter import prefiltered
 from .reasons import RUN_PREFIX, is_signal
+from .signals import COMMENTS_HEADER_RE, DATEISH_RE
 
 MODEL_FILE = Path(__file__).with_name("block_model.json")
 
@@ -36,11 +37,6 @@ _SEPARATOR_RE = re.compile(r"[|»›•·©]")
 _URLISH_RE = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w")
 _DIGIT_RE = re.compile(r"\d")
 _REPORT_RE = re.compile(r"\b(said|says|told|according to|added|stated|reported|announced|wrote|asked|noted)\b")
-_DATEISH_RE = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
-                         re.I)
-# the header over a comment thread ('37 Comments', 'Leave a Reply', 'Post a comment', 'Responses to ...')
-_COMMENTS_HEADER_RE = re.compile(r"^\W*(\d+\s+(comments?|responses?|replies)\b|(leave|post|add|write) a (comment|reply)\b"
-                                 r"|comments?\W*(\(\d+\))?\W*$|(\d+\s+)?responses? to\b|reader comments\b|discussion\W*$)", re.I)
 _COMMENTISH_RE = prefiltered(
     re.compile(r"\b(reply|comments?|posted by|permalink|said\.\.\.|wrote:|says:)\b", re.I))
 # the project's own list of English function words (closed-class words: articles, pronouns, prepositions, ...)
@@ -134,7 +130,7 @@ def _base(text: str) -> list[float]:
         float(len(_SEPARATOR_RE.findall(text))),
         1.0 if _URLISH_RE.search(text) else 0.0,
         1.0 if _REPORT_RE.search(text) else 0.0,
-        1.0 if digits and _DATEISH_RE.search(text) else 0.0,  # (every date shape has a digit)
+        1.0 if digits and DATEISH_RE.search(text) else 0.0,  # (every date shape has a digit)
         1.0 if _COMMENTISH_RE.search(text) else 0.0,
         upper / letters,
         other / chars if chars else 0.0,
@@ -182,7 +178,7 @@ def features(texts: Sequence[str], kinds: Sequence[str | None], whys: Sequence[s
         i = max(j, i + 1)
     removed = [k is not None for k in kinds]
     longest = max(range(n), key=lambda i: (words[i], -i)) if n else 0
-    headers = [i for i, t in enumerate(texts) if len(t) < 60 and _COMMENTS_HEADER_RE.search(t)]
+    headers = [i for i, t in enumerate(texts) if len(t) < 60 and COMMENTS_HEADER_RE.search(t)]
     first_header = headers[0] if headers else n
     last_header = headers[-1] if headers else -1
     most = max(words) if n else 1.0

@@ -44,6 +44,7 @@ SIGNALS: dict[str, str] = {
     "block-majority": "a fragment of a block that is mostly boilerplate",
     "foot-island": "a sentence between navigation units at the page foot",
     "island": "a short fragment between two removed units",
+    "comment-thread": "a reader comment: under a comments header that signed comments follow",
     # the model
     "model": "the block model's P(article text) is under its threshold",
 }

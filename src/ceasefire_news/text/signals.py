@@ -92,6 +92,24 @@ def word_count(text: str) -> int:
     return len(_WORD_RE.findall(text))
 
 
+# ------------------------------------------------------------------------------------- reader comments
+# a date or a time anywhere in a line ('07.13.12 at 08:07', 'July 13, 2012', '2012')
+DATEISH_RE = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
+                        re.I)
+# the header over a comment thread ('37 Comments', 'Leave a Reply', 'Post a comment', 'Responses to ...')
+COMMENTS_HEADER_RE = re.compile(r"^\W*(\d+\s+(comments?|responses?|replies)\b|(leave|post|add|write) a (comment|reply)\b"
+                                r"|comments?\W*(\(\d+\))?\W*$|(\d+\s+)?responses? to\b|reader comments\b|discussion\W*$)", re.I)
+# what signs one comment besides a date: 'Name says:', 'Name said...', 'Reply', 'Permalink', a bare comment number
+_COMMENT_SIGN_RE = re.compile(r"\b(says|said|wrote)\s*(:|\.\.\.|…)\s*$|\breply\b|\bpermalink\b|^\W*#?\d+\.?\W*$", re.I)
+COMMENT_SIGNATURE_MAX_WORDS = 12
+
+
+@_memo
+def is_comment_signature(text: str) -> bool:
+    """A short line that signs a reader comment: a name with a date or time, 'X says:', 'Reply', a comment number."""
+    return word_count(text) <= COMMENT_SIGNATURE_MAX_WORDS and bool(DATEISH_RE.search(text) or _COMMENT_SIGN_RE.search(text))
+
+
 @_memo
 def _unquoted(text: str) -> str:
     """The unit with its quotations blanked out: what the unit itself says, not whom it quotes."""
