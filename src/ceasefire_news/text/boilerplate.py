@@ -1,6 +1,7 @@
 """Boilerplate and caption detection on the normalised full text: the pipeline. Pure: text (+ source) in, spans out.
 
     segment (segment.py) -> the rule cascade, named passes (passes.py) -> the model pass (below, model.py)
+    -> reader comment threads (below)
     -> spans: the boilerplate and captions layers -> the clean body (body.py)
 
 Blocks are paragraphs (blank-line separated) when the text has blank lines, else lines (what HTML-to-text tools
