@@ -76,6 +76,11 @@ CONTEXT = ("rel_pos", "words_before_share", "words_after_share", "dist_to_peak",
            "dist_to_longest", "after_comments_header", "before_comments_header")
 NEIGHBOURS = (-2, -1, 1, 2)
 NEIGHBOUR_BASE = ("log_words", "ends_sentence", "stop_share", "cap_share")
+# columns of a unit's BASE row, by name
+_AT = {name: i for i, name in enumerate(BASE)}
+_LOG_WORDS, _ENDS_SENTENCE, _STOP_SHARE, _REPEATS = (_AT[k] for k in ("log_words", "ends_sentence", "stop_share",
+                                                                       "repeats"))
+_NEIGHBOUR_AT = tuple(_AT[k] for k in NEIGHBOUR_BASE)
 
 
 def feature_names() -> list[str]:
@@ -141,7 +146,7 @@ def _base(text: str) -> list[float]:
 
 def _is_prose(row: list[float]) -> bool:
     # >= 12 words ending like a sentence with a normal share of function words
-    return row[0] >= math.log1p(12) and row[6] == 1.0 and row[3] >= 0.25
+    return row[_LOG_WORDS] >= math.log1p(12) and row[_ENDS_SENTENCE] == 1.0 and row[_STOP_SHARE] >= 0.25
 
 
 def features(texts: Sequence[str], kinds: Sequence[str | None], whys: Sequence[str]) -> np.ndarray:
@@ -153,8 +158,8 @@ def features(texts: Sequence[str], kinds: Sequence[str | None], whys: Sequence[s
         k = t.strip().lower()
         counts[k] = counts.get(k, 0) + 1
     for row, t in zip(base, texts):
-        row[19] = float(counts[t.strip().lower()] - 1)
-    words = [math.expm1(r[0]) for r in base]
+        row[_REPEATS] = float(counts[t.strip().lower()] - 1)
+    words = [math.expm1(r[_LOG_WORDS]) for r in base]
     prose = [_is_prose(r) for r in base]
     total = sum(words) or 1.0
     # the peak: the window of units with the most prose words; the extent: first to last long prose unit
@@ -201,12 +206,11 @@ def features(texts: Sequence[str], kinds: Sequence[str | None], whys: Sequence[s
         for d in NEIGHBOURS:
             j = i + d
             if 0 <= j < n:
-                b = base[j]
-                row += [b[0], b[6], b[3], b[4], 1.0 if removed[j] else 0.0]
+                row += [base[j][k] for k in _NEIGHBOUR_AT] + [1.0 if removed[j] else 0.0]
             else:
-                row += [-1.0, -1.0, -1.0, -1.0, -1.0]
+                row += [-1.0] * (len(_NEIGHBOUR_AT) + 1)
         X[i] = row
-    assert X.shape[1] == nb + nc + len(REASON_FAMILIES) + 5 * len(NEIGHBOURS)
+    assert X.shape[1] == nb + nc + len(REASON_FAMILIES) + (len(NEIGHBOUR_BASE) + 1) * len(NEIGHBOURS)
     return X
 
 
@@ -229,7 +233,7 @@ class BlockModel:
         """P(article text) for each row of X: every tree walked for every row at once, one level per step."""
         if len(X) == 0:
             return np.zeros(0)
-        walk = _walk_arrays(self)
+        walk = self._walk
         X = np.ascontiguousarray(X)
         xs = X.reshape(-1)
         row_at = (np.arange(len(X)) * X.shape[1])[:, None]
@@ -239,6 +243,11 @@ class BlockModel:
             node = np.where(go_left, walk.left.take(node), walk.right.take(node))
         raw = self.base_score + walk.value.take(node).sum(axis=1)
         return 1.0 / (1.0 + np.exp(-raw))
+
+    @functools.cached_property
+    def _walk(self) -> "_Walk":
+        """The flat arrays the walk reads, made once per model (kept in the instance's own __dict__)."""
+        return _walk_arrays(self)
 
 
 @dataclass(frozen=True)
@@ -254,24 +263,14 @@ class _Walk:
     value: np.ndarray
 
 
-_WALKS: dict[int, tuple[BlockModel, _Walk]] = {}
-
-
 def _walk_arrays(model: BlockModel) -> _Walk:
-    got = _WALKS.get(id(model))
-    if got is not None and got[0] is model:
-        return got[1]
     trees, width = model.feature.shape
     base = (np.arange(trees) * width)[:, None]
     here = base + np.arange(width)[None, :]
     leaf = model.feature < 0
-    walk = _Walk(base.ravel(), np.where(leaf, 0, model.feature).ravel(), model.cut.ravel(),
+    return _Walk(base.ravel(), np.where(leaf, 0, model.feature).ravel(), model.cut.ravel(),
                  np.where(leaf, here, base + model.left).ravel(), np.where(leaf, here, base + model.right).ravel(),
                  model.value.ravel())
-    if len(_WALKS) > 8:
-        _WALKS.clear()
-    _WALKS[id(model)] = (model, walk)
-    return walk
 
 
 def load_model(path: str | Path | None = None) -> BlockModel | None:
