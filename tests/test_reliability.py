@@ -135,6 +135,22 @@ def test_size_limit_is_configurable_and_covers_stdin(tmp_path, capsys, monkeypat
     assert exc.value.code == 2
 
 
+@pytest.mark.parametrize("value", ["-5", "lots", "1e6"])
+def test_a_bad_size_limit_in_the_environment_is_a_usage_error(value, tmp_path, capsys, monkeypatch, repo_copy):
+    """Like a bad --max-bytes: exit 2 naming the variable and its value, never the default put in its place, and
+    whatever the size of the input (validate consults the limit only for a big file)."""
+    f = tmp_path / "page.txt"
+    f.write_bytes(b"Negotiators met in Cairo on Monday to discuss the truce, officials said.\n")
+    monkeypatch.setenv("CEASEFIRE_NEWS_MAX_BYTES", value)
+    for args in (("clean", f), ("validate", "--root", repo_copy)):
+        rc, out, err = run(capsys, *args)
+        assert rc == 2 and out == "", (args, rc, out, err)
+        assert err.strip() == (f"$CEASEFIRE_NEWS_MAX_BYTES: error [bad-limit] expected a whole number of bytes >= 0, "
+                               f"found {value!r} (hint: 0 = no limit; unset it for the default of 5,000,000)")
+    rc, out, _ = run(capsys, "clean", "--max-bytes", "0", f)  # the option wins over the variable, as documented
+    assert rc == 0 and "Cairo" in out
+
+
 def test_a_page_that_is_all_boilerplate_is_not_a_silent_success(tmp_path, capsys):
     f = tmp_path / "furniture.txt"
     f.write_text("Sign up for our newsletter\n\nShare this article\n", encoding="utf-8")

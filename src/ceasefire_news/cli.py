@@ -35,11 +35,10 @@ MAX_BYTES_HELP = ("refuse an input larger than N bytes with a [too-large] error 
 
 
 def _byte_count(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if n < 0:
+    from .limits import byte_count
+
+    n = byte_count(text)
+    if n is None:
         raise argparse.ArgumentTypeError(f"expected a whole number of bytes >= 0, found {text!r}")
     return n
 
@@ -649,6 +648,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error [missing-extra] `ceasefire-news {args.command}` needs {', '.join(missing)}, which the build "
               "extra installs (hint: pip install 'ceasefire-news[build]')", file=sys.stderr)
         return 1
+    try:  # a bad $CEASEFIRE_NEWS_MAX_BYTES is a usage error like a bad --max-bytes, whatever the input's size
+        from .limits import max_bytes
+
+        max_bytes(getattr(args, "max_bytes", None))
+    except CeasefireError as exc:
+        print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except CeasefireError as exc:
