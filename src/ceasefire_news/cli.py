@@ -411,8 +411,10 @@ def _cmd_view(args: argparse.Namespace) -> int:
         print("error: give a document ID, or --raw PAGE for a page not in the corpus (not both)", file=sys.stderr)
         return 2
     if args.raw is not None:
+        from .limits import read_limited
+
         try:
-            data = Path(args.raw).read_bytes()
+            data = read_limited(args.raw, limit=args.max_bytes)
         except OSError as exc:
             raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.raw)) from None
         doc = from_raw_page(data, args.raw, args.source, args.rules)
@@ -623,6 +625,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--raw", metavar="PAGE", help="a raw text file not in the corpus: show what cleaning does")
     sp.add_argument("--source", help="with --raw: outlet name, to apply that outlet's rules")
     sp.add_argument("--rules", help="with --raw: boilerplate rules file (default: the packaged rules)")
+    sp.add_argument("--max-bytes", type=_byte_count, default=None, metavar="N", help="with --raw: " + MAX_BYTES_HELP)
     sp.add_argument("--out", metavar="FILE.html", help="where to write the page (default: ID.html; '-': stdout)")
     sp.set_defaults(func=_cmd_view)
 
