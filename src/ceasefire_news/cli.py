@@ -361,15 +361,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     repo = Repo.at(args.root)
     fmt = {"labelstudio": "label-studio", "ls": "label-studio"}.get(args.format, args.format)
-    try:
-        r = import_annotations(repo, fmt, args.paths, args.doc, label_map=args.label_map, offsets=args.offsets,
-                               task=args.task, annotation=args.annotation, replace=args.replace,
-                               partial=args.partial, dry_run=args.dry_run)
-    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
-        # a value of the wrong type where the tool's format has a number, string, list or object
-        raise CeasefireError(_problem("import-syntax", f"not a {fmt} export this command can read: a value has the "
-                                      f"wrong type or shape ({type(exc).__name__}: {str(exc)[:120]})",
-                                      args.paths[0])) from None
+    # a wrong shape in the export is the importer's CeasefireError; anything else is a bug and shows as one
+    r = import_annotations(repo, fmt, args.paths, args.doc, label_map=args.label_map, offsets=args.offsets,
+                           task=args.task, annotation=args.annotation, replace=args.replace,
+                           partial=args.partial, dry_run=args.dry_run)
     unit = {"codepoint": "code points", "utf16": "UTF-16 code units"}[r.imported.unit]
     verb = "imported" if r.written else "would import"
     print(f"{r.doc_id}: {verb} " + ", ".join(f"{n} {k}" for k, n in r.added.items()) +
