@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -15,18 +16,37 @@ from typing import Sequence
 from . import __version__
 from .errors import CeasefireError, render
 
-# What the `build` extra adds to the loader's install (pyproject.toml), and the commands that need it; the
-# read-side commands (export) run on the loader's install alone.
-BUILD_ONLY = ("jsonschema", "jsonschema_rs", "orjson", "yaml", "tqdm", "matplotlib")
+# Every command but these read-side ones (they run on the loader's install alone) needs the `build` extra.
 READ_SIDE = frozenset({"export"})
+_BUILD_MARKER = re.compile(r"""\bextra\s*==\s*["']build["']""")
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _missing_build_modules(command: str) -> list[str]:
+def build_extra() -> list[str]:
+    """The distributions of the `build` extra, as the installed package's metadata lists them (the Requires-Dist
+    lines pyproject.toml's [project.optional-dependencies] build made); [] when the package is not installed."""
+    from importlib import metadata
+
+    try:
+        requirements = metadata.requires("ceasefire-news") or []
+    except metadata.PackageNotFoundError:  # a source tree on sys.path: no metadata to check against
+        return []
+    return [_REQUIREMENT_NAME.match(r).group(0) for r in requirements if _BUILD_MARKER.search(r.partition(";")[2])]
+
+
+def _missing_build_extra(command: str) -> list[str]:
+    """The distributions of the `build` extra that are not installed, when `command` needs them."""
     if command in READ_SIDE:
         return []
-    import importlib.util
+    from importlib import metadata
 
-    return [m for m in BUILD_ONLY if importlib.util.find_spec(m) is None]
+    missing = []
+    for name in build_extra():
+        try:
+            metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            missing.append(name)
+    return missing
 
 EPILOG = "Exit status: 0 when all is well, 1 when problems were found, 2 on a usage error."
 NO_CACHE_HELP = "re-normalise every seed for the corpus-drift check instead of using the cache"
@@ -641,7 +661,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    missing = _missing_build_modules(args.command)
+    missing = _missing_build_extra(args.command)
     if missing:  # a build command on the loader-only install
         print(f"error [missing-extra] `ceasefire-news {args.command}` needs {', '.join(missing)}, which the build "
               "extra installs (hint: pip install 'ceasefire-news[build]')", file=sys.stderr)
