@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ceasefire_news.cli import main
 from ceasefire_news.annotations.importers import utf16_to_codepoint
@@ -212,3 +214,124 @@ def test_bad_label_map_is_a_one_line_error(repo: Path, tmp_path: Path, capsys):
     bad.write_text("labels:\n  PER: PEOPLE\n", encoding="utf-8")
     assert imp(repo, "doccano", "doccano/export.jsonl", "--label-map", str(bad)) == 1
     assert "error [bad-label-map] label 'PER' maps to 'PEOPLE'" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------ hostile shapes
+def test_a_bug_while_importing_surfaces_as_a_bug_not_as_a_problem_of_the_export(repo: Path, monkeypatch):
+    """The command used to turn any TypeError, KeyError, ValueError... into an [import-syntax] error blaming the
+    export; only the importer's own errors (wrong shapes included) are the input's."""
+    from ceasefire_news.annotations import importers
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug of ours")
+
+    monkeypatch.setattr(importers, "build_items", broken)
+    with pytest.raises(KeyError, match="a bug of ours"):
+        imp(repo, "doccano", "doccano/export.jsonl")
+
+
+@pytest.mark.parametrize("fmt,export,expected", [
+    ("doccano", '{"id": 1, "text": "x", "entities": [[0, 5, "PER"]]}\n',
+     "export:1:37: error [import-syntax] not a shape this importer reads: expected an object, found an array "
+     '[0, 5, "PER"] at /entities/0'),
+    ("doccano", '{"id": 1, "text": "x", "label": []}\n[1, 2]\n',
+     "export:2:1: error [import-syntax] not a doccano export (one object per line): expected an object, found an "
+     "array [1, 2]"),
+    ("label-studio", '[{"id": 3, "annotations": [{"result": [{"type": "labels", "value": {"start": 1, "end": 3, '
+     '"labels": "PER"}}]}]}]',
+     'export:1:101: error [import-syntax] not a shape this importer reads: expected an array or null, found a string '
+     '"PER" at /0/annotations/0/result/0/value/labels'),
+    ("label-studio", '{"id": 3, "annotations": {"result": []}}',
+     'export:1:26: error [import-syntax] not a shape this importer reads: expected an array or null, found an object '
+     '{"result": []} at /annotations'),
+])
+def test_a_wrong_shape_in_an_export_is_one_line_with_position_expected_and_found(fmt, export, expected, repo: Path,
+                                                                                  tmp_path: Path, capsys):
+    path = tmp_path / "export"
+    path.write_text(export, encoding="utf-8")
+    before = (repo / "annotations" / f"{DOC}.json").read_bytes()
+    assert main(["import", fmt, str(path), "--doc", DOC, "--root", str(repo)]) == 1
+    assert capsys.readouterr().err.strip() == f"{tmp_path}/{expected}"
+    assert (repo / "annotations" / f"{DOC}.json").read_bytes() == before
+
+
+def test_a_label_map_of_the_wrong_shape_is_a_bad_label_map(repo: Path, tmp_path: Path, capsys):
+    bad = tmp_path / "map.yaml"
+    bad.write_text("labels: [PER, ORG]\n", encoding="utf-8")
+    assert imp(repo, "doccano", "doccano/export.jsonl", "--label-map", str(bad)) == 1
+    assert capsys.readouterr().err.strip() == (f"{bad}: error [bad-label-map] labels: expected a mapping of tool "
+                                               'labels to targets, found ["PER", "ORG"] at /labels')
+
+
+def test_import_into_a_broken_annotation_file_is_refused_with_its_schema_errors(repo: Path, capsys):
+    ann = repo / "annotations" / f"{DOC}.json"
+    doc = json.loads(ann.read_text(encoding="utf-8"))
+    doc["layers"]["entities"] = {"not": "a list"}
+    ann.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    assert imp(repo, "doccano", "doccano/export.jsonl") == 1
+    err = capsys.readouterr().err
+    assert f"{ann}:" in err and "error [schema] expected an array, found an object" in err
+    assert "at /layers/entities" in err and "[import-failed] nothing imported" in err and "Traceback" not in err
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-3, 10**6) | st.floats(allow_nan=False) |
+                           st.text(max_size=6), lambda inner: st.lists(inner, max_size=3) |
+                           st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=6)
+
+
+def _nodes(value, path=()):
+    yield path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        yield from _nodes(v, (*path, k))
+
+
+def _mutated(data: st.DataObject, value):
+    """`value` with 1-3 of its nodes replaced by any JSON value, or (an object's key) removed."""
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(list(_nodes(value))))
+        new = data.draw(JSON_VALUES)
+        if not path:
+            value = new
+            continue
+        parent = value
+        for k in path[:-1]:
+            parent = parent[k]
+        if isinstance(parent, dict) and data.draw(st.booleans()):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = new
+    return value
+
+
+@pytest.fixture(scope="module")
+def shared_repo(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile") / "repo"
+    assert main(["ingest", "--root", str(root), str(DATA / "seed" / f"{DOC}.txt"), "--source", "Example Wire",
+                 "-q"]) == 0
+    return root
+
+
+@pytest.mark.parametrize("fmt,name", [("label-studio", "label-studio/export.json"),
+                                      ("doccano", "doccano/export.jsonl"), ("doccano", "doccano/legacy.jsonl")])
+@settings(max_examples=120, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_value_anywhere_in_an_export_is_an_input_error_never_a_crash(fmt, name, data, shared_repo, tmp_path):
+    """Import reports a wrong shape in the user's export as a CeasefireError (file, position, expected, found);
+    any other exception is a bug of ours, which the command no longer disguises as a problem of the input."""
+    from ceasefire_news.annotations.importers import import_annotations
+    from ceasefire_news.errors import CeasefireError
+    from ceasefire_news.repo import Repo
+
+    raw = (DATA / name).read_text(encoding="utf-8")
+    path = tmp_path / Path(name).name
+    if fmt == "doccano":
+        lines = _mutated(data, [json.loads(line) for line in raw.splitlines()])
+        path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) if isinstance(lines, list)
+                        else json.dumps(lines), encoding="utf-8")
+    else:
+        path.write_text(json.dumps(_mutated(data, json.loads(raw)), ensure_ascii=False), encoding="utf-8")
+    try:
+        import_annotations(Repo.at(shared_repo), fmt, [str(path)], DOC, label_map=MAP, dry_run=True)
+    except CeasefireError as exc:
+        assert exc.problems and all(p.file for p in exc.problems), exc

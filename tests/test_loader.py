@@ -149,3 +149,25 @@ def test_a_changed_sha256sums_is_checked_again_though_the_files_did_not_change(t
                             for line in sums.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
     with pytest.raises(CeasefireError, match=r"\[checksum\] SHA-256 of data/train-00000-of-00001.parquet"):
         ceasefire_news.load("train", source=copy)
+
+
+def test_load_tables_reads_sha256sums_once_and_still_verifies(monkeypatch, tmp_path):
+    """The embedded release's SHA256SUMS was read and parsed twice per call (to resolve, then to verify)."""
+    from ceasefire_news import checksums
+    from ceasefire_news.loader import load_tables
+
+    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
+    parsed = []
+    parse = checksums.parse_sums
+    monkeypatch.setattr(checksums, "parse_sums", lambda text, root: parsed.append(root) or parse(text, root))
+    for source in (None, EMBEDDED):  # the default (embedded) source, and a folder
+        parsed.clear()
+        tables = load_tables("all", source=source)
+        assert set(tables) == {"train", "validation", "test"} and parsed == [EMBEDDED]
+    copy = tmp_path / "rel"
+    shutil.copytree(EMBEDDED, copy)
+    parquet = copy / "data" / "train-00000-of-00001.parquet"
+    parquet.write_bytes(parquet.read_bytes()[:-8] + b"\0" * 8)
+    monkeypatch.setattr("ceasefire_news.loader.EMBEDDED", copy)  # the default source, corrupted
+    with pytest.raises(CeasefireError, match=r"\[checksum\] SHA-256 of data/train-00000-of-00001.parquet"):
+        load_tables("train")

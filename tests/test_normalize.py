@@ -98,6 +98,18 @@ def test_invisible_characters_and_controls_are_removed_but_tabs_kept():
     assert norm(raw) == "ceasefire talks in Doha\tcontinued."
 
 
+def test_rule_3_looks_for_exactly_the_characters_it_can_remove():
+    """The junk rule's cheap test, its start scan and the one-scan triggers are made from the rule's character
+    class, so none can miss a junk character or look for one the rule never removes (every such character is in
+    the Basic Multilingual Plane)."""
+    bmp = [chr(c) for c in range(0x10000)]
+    removable = {c for c in bmp if N._JUNK_RE.match(" " + c, 1)}  # after a space, where ZWJ/ZWNJ join nothing
+    assert "\u200d" in removable and "\t" not in removable and "\x85" not in removable  # U+0085 is rule 2's
+    assert {c for c in bmp if N._JUNK_START(c)} == removable
+    assert {c for c in bmp if N._MAYBE_JUNK(c)} == removable
+    assert all(N._TRIGGERS_RE.match(c) for c in removable)
+
+
 def test_zwj_and_zwnj_kept_where_they_join_and_dropped_where_they_join_nothing():
     family = "\U0001F468\u200d\U0001F469\u200d\U0001F467"
     persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"

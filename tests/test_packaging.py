@@ -1,6 +1,7 @@
 """The wheel carries the one copy of schema/ and rules/ from the repository root, and works installed."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -47,3 +48,31 @@ def test_installed_wheel_validates_and_cleans_from_its_packaged_files(wheel: Pat
     assert proc.returncode == 0, proc.stderr
     schema, rules = proc.stdout.split()
     assert Path(schema).is_relative_to(target) and Path(rules).is_relative_to(target)
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503
+
+
+def test_the_missing_extra_check_knows_the_build_extra_of_pyproject():
+    """The list the CLI checks is the `build` extra itself (read from the installed metadata), not a copy."""
+    from ceasefire_news.cli import build_extra
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    declared = sorted(_normal(re.match(r"[A-Za-z0-9._-]+", r).group(0)) for r in extra["build"])
+    assert sorted(map(_normal, build_extra())) == declared, "reinstall the package: its metadata is stale"
+
+
+def test_a_package_added_to_the_build_extra_is_checked_without_touching_the_cli(monkeypatch, capsys):
+    from importlib import metadata
+
+    from ceasefire_news.cli import main
+
+    listed = metadata.requires("ceasefire-news")
+    monkeypatch.setattr(metadata, "requires", lambda name: [*listed, 'no-such-dist-3f9a>=1; extra == "build"',
+                                                            'no-such-test-dist-3f9a; extra == "test"'])
+    assert main(["stats", "--root", str(ROOT)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "error [missing-extra] `ceasefire-news stats` needs no-such-dist-3f9a, which the build extra installs "
+        "(hint: pip install 'ceasefire-news[build]')")

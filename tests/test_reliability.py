@@ -135,6 +135,22 @@ def test_size_limit_is_configurable_and_covers_stdin(tmp_path, capsys, monkeypat
     assert exc.value.code == 2
 
 
+@pytest.mark.parametrize("value", ["-5", "lots", "1e6"])
+def test_a_bad_size_limit_in_the_environment_is_a_usage_error(value, tmp_path, capsys, monkeypatch, repo_copy):
+    """Like a bad --max-bytes: exit 2 naming the variable and its value, never the default put in its place, and
+    whatever the size of the input (validate consults the limit only for a big file)."""
+    f = tmp_path / "page.txt"
+    f.write_bytes(b"Negotiators met in Cairo on Monday to discuss the truce, officials said.\n")
+    monkeypatch.setenv("CEASEFIRE_NEWS_MAX_BYTES", value)
+    for args in (("clean", f), ("validate", "--root", repo_copy)):
+        rc, out, err = run(capsys, *args)
+        assert rc == 2 and out == "", (args, rc, out, err)
+        assert err.strip() == (f"$CEASEFIRE_NEWS_MAX_BYTES: error [bad-limit] expected a whole number of bytes >= 0, "
+                               f"found {value!r} (hint: 0 = no limit; unset it for the default of 5,000,000)")
+    rc, out, _ = run(capsys, "clean", "--max-bytes", "0", f)  # the option wins over the variable, as documented
+    assert rc == 0 and "Cairo" in out
+
+
 def test_a_page_that_is_all_boilerplate_is_not_a_silent_success(tmp_path, capsys):
     f = tmp_path / "furniture.txt"
     f.write_text("Sign up for our newsletter\n\nShare this article\n", encoding="utf-8")
@@ -309,6 +325,41 @@ def test_import_of_a_hostile_export_is_one_line_and_writes_nothing(name, repo_co
     before = _ann(repo_copy).read_bytes()
     one_line(*run(capsys, "import", "doccano", f, "--doc", SEED_ID, "--root", repo_copy)[::2], code, str(f))
     assert _ann(repo_copy).read_bytes() == before
+
+
+JSON_TEXTS = {  # what fsutil.parse_json (sidecars, annotation files read by ingest and import, exports) says
+    "malformed": ('{"a": ', "f.json:1:7: error [json-syntax] invalid JSON: Expecting value"),
+    "nan": ('{"a": 1,\n "b": NaN}', "f.json:2:7: error [json-syntax] invalid JSON: unexpected character, expected a "
+                                    "JSON value"),
+    "lone-surrogate": ('[1,\n  "\\ud800"]', "f.json:2:4: error [json-syntax] invalid JSON: no low surrogate in string"),
+    "duplicate-key": ('{"a": 1, "a": 2}', 'f.json: error [duplicate-key] key "a" appears more than once in one object '
+                                          "(only one value can be meant) at /a (hint: say each key once)"),
+    "nested-100000": ("[" * 100_000 + "]" * 100_000, "f.json: error [json-syntax] invalid JSON: nested too deeply"),
+}
+
+
+@pytest.mark.parametrize("name", JSON_TEXTS)
+def test_parse_json_errors_are_pinned(name):
+    from ceasefire_news.fsutil import parse_json
+
+    text, expected = JSON_TEXTS[name]
+    with pytest.raises(CeasefireError) as exc:
+        parse_json(text, "f.json")
+    assert "\n".join(p.render() for p in exc.value.problems) == expected
+
+
+def test_parse_json_reads_a_valid_text_once(monkeypatch):
+    """The standard library's reader only explains a problem; a valid text is parsed by orjson alone (it was parsed
+    three times: json, json again for repeated keys, orjson for strictness). Integers beyond 64 bits stay exact."""
+    from ceasefire_news.fsutil import parse_json
+
+    calls = []
+    decode = json.JSONDecoder.decode
+    monkeypatch.setattr(json.JSONDecoder, "decode", lambda self, s, *a: calls.append(s) or decode(self, s, *a))
+    text = '{"a": [1, 2.5, "x:y", null, true], "b": {"c": "\\u00e9"}, "d": -0}'
+    assert parse_json(text, "f.json") == {"a": [1, 2.5, "x:y", None, True], "b": {"c": "é"}, "d": 0}
+    assert calls == []
+    assert parse_json('{"n": 123456789012345678901234567890}') == {"n": 123456789012345678901234567890}
 
 
 # ------------------------------------------------------------------------------------------------ loader

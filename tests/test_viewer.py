@@ -124,6 +124,22 @@ def test_view_cli(tmp_path, capsys):
     assert main(["view", "--raw", str(tmp_path / "missing.txt")]) == 1
 
 
+def test_view_raw_honours_the_size_limit(tmp_path, capsys, monkeypatch):
+    """--raw reads a page like `clean` does: above --max-bytes or $CEASEFIRE_NEWS_MAX_BYTES it is refused with one
+    [too-large] line before it is read, and no page is written."""
+    page, out = tmp_path / "page.txt", tmp_path / "page.html"
+    page.write_bytes(b"Negotiators met in Cairo on Monday to discuss the truce, officials said.\n\n" * 40)
+    expected = (f"{page}: error [too-large] input is 2,960 bytes, above the limit of 1,000 bytes (hint: a news page "
+                "is far smaller; raise the limit with --max-bytes N or $CEASEFIRE_NEWS_MAX_BYTES (0 = no limit))")
+    assert main(["view", "--raw", str(page), "--max-bytes", "1000", "--out", str(out)]) == 1
+    assert capsys.readouterr().err.strip() == expected and not out.exists()
+    monkeypatch.setenv("CEASEFIRE_NEWS_MAX_BYTES", "1000")
+    assert main(["view", "--raw", str(page), "--out", str(out)]) == 1
+    assert capsys.readouterr().err.strip() == expected and not out.exists()
+    assert main(["view", "--raw", str(page), "--max-bytes", "0", "--out", str(out)]) == 0  # 0: no limit
+    assert "Cairo" in out.read_text(encoding="utf-8")
+
+
 def test_site_cli_refuses_a_foreign_folder_and_a_missing_release(tmp_path, capsys):
     foreign = tmp_path / "mine"
     foreign.mkdir()

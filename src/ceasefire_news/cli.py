@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -15,18 +16,37 @@ from typing import Sequence
 from . import __version__
 from .errors import CeasefireError, render
 
-# What the `build` extra adds to the loader's install (pyproject.toml), and the commands that need it; the
-# read-side commands (export) run on the loader's install alone.
-BUILD_ONLY = ("jsonschema", "jsonschema_rs", "orjson", "yaml", "tqdm", "matplotlib")
+# Every command but these read-side ones (they run on the loader's install alone) needs the `build` extra.
 READ_SIDE = frozenset({"export"})
+_BUILD_MARKER = re.compile(r"""\bextra\s*==\s*["']build["']""")
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _missing_build_modules(command: str) -> list[str]:
+def build_extra() -> list[str]:
+    """The distributions of the `build` extra, as the installed package's metadata lists them (the Requires-Dist
+    lines pyproject.toml's [project.optional-dependencies] build made); [] when the package is not installed."""
+    from importlib import metadata
+
+    try:
+        requirements = metadata.requires("ceasefire-news") or []
+    except metadata.PackageNotFoundError:  # a source tree on sys.path: no metadata to check against
+        return []
+    return [_REQUIREMENT_NAME.match(r).group(0) for r in requirements if _BUILD_MARKER.search(r.partition(";")[2])]
+
+
+def _missing_build_extra(command: str) -> list[str]:
+    """The distributions of the `build` extra that are not installed, when `command` needs them."""
     if command in READ_SIDE:
         return []
-    import importlib.util
+    from importlib import metadata
 
-    return [m for m in BUILD_ONLY if importlib.util.find_spec(m) is None]
+    missing = []
+    for name in build_extra():
+        try:
+            metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            missing.append(name)
+    return missing
 
 EPILOG = "Exit status: 0 when all is well, 1 when problems were found, 2 on a usage error."
 NO_CACHE_HELP = "re-normalise every seed for the corpus-drift check instead of using the cache"
@@ -35,11 +55,10 @@ MAX_BYTES_HELP = ("refuse an input larger than N bytes with a [too-large] error 
 
 
 def _byte_count(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if n < 0:
+    from .limits import byte_count
+
+    n = byte_count(text)
+    if n is None:
         raise argparse.ArgumentTypeError(f"expected a whole number of bytes >= 0, found {text!r}")
     return n
 
@@ -362,15 +381,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     repo = Repo.at(args.root)
     fmt = {"labelstudio": "label-studio", "ls": "label-studio"}.get(args.format, args.format)
-    try:
-        r = import_annotations(repo, fmt, args.paths, args.doc, label_map=args.label_map, offsets=args.offsets,
-                               task=args.task, annotation=args.annotation, replace=args.replace,
-                               partial=args.partial, dry_run=args.dry_run)
-    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
-        # a value of the wrong type where the tool's format has a number, string, list or object
-        raise CeasefireError(_problem("import-syntax", f"not a {fmt} export this command can read: a value has the "
-                                      f"wrong type or shape ({type(exc).__name__}: {str(exc)[:120]})",
-                                      args.paths[0])) from None
+    # a wrong shape in the export is the importer's CeasefireError; anything else is a bug and shows as one
+    r = import_annotations(repo, fmt, args.paths, args.doc, label_map=args.label_map, offsets=args.offsets,
+                           task=args.task, annotation=args.annotation, replace=args.replace,
+                           partial=args.partial, dry_run=args.dry_run)
     unit = {"codepoint": "code points", "utf16": "UTF-16 code units"}[r.imported.unit]
     verb = "imported" if r.written else "would import"
     print(f"{r.doc_id}: {verb} " + ", ".join(f"{n} {k}" for k, n in r.added.items()) +
@@ -412,8 +426,10 @@ def _cmd_view(args: argparse.Namespace) -> int:
         print("error: give a document ID, or --raw PAGE for a page not in the corpus (not both)", file=sys.stderr)
         return 2
     if args.raw is not None:
+        from .limits import read_limited
+
         try:
-            data = Path(args.raw).read_bytes()
+            data = read_limited(args.raw, limit=args.max_bytes)
         except OSError as exc:
             raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.raw)) from None
         doc = from_raw_page(data, args.raw, args.source, args.rules)
@@ -624,6 +640,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--raw", metavar="PAGE", help="a raw text file not in the corpus: show what cleaning does")
     sp.add_argument("--source", help="with --raw: outlet name, to apply that outlet's rules")
     sp.add_argument("--rules", help="with --raw: boilerplate rules file (default: the packaged rules)")
+    sp.add_argument("--max-bytes", type=_byte_count, default=None, metavar="N", help="with --raw: " + MAX_BYTES_HELP)
     sp.add_argument("--out", metavar="FILE.html", help="where to write the page (default: ID.html; '-': stdout)")
     sp.set_defaults(func=_cmd_view)
 
@@ -644,11 +661,18 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    missing = _missing_build_modules(args.command)
+    missing = _missing_build_extra(args.command)
     if missing:  # a build command on the loader-only install
         print(f"error [missing-extra] `ceasefire-news {args.command}` needs {', '.join(missing)}, which the build "
               "extra installs (hint: pip install 'ceasefire-news[build]')", file=sys.stderr)
         return 1
+    try:  # a bad $CEASEFIRE_NEWS_MAX_BYTES is a usage error like a bad --max-bytes, whatever the input's size
+        from .limits import max_bytes
+
+        max_bytes(getattr(args, "max_bytes", None))
+    except CeasefireError as exc:
+        print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except CeasefireError as exc:

@@ -12,9 +12,17 @@ from typing import Any
 
 from .errors import CeasefireError, Problem
 
+try:
+    from orjson import loads as _strict_loads
+except ImportError:  # pragma: no cover - orjson comes with the build extra; the standard library is less strict
+    _strict_loads = json.loads
+
 # \Z, not $ (which also matches before a final newline); Windows device names (con, nul, com1...) are no ids.
 DOC_ID_RE = re.compile(r"^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z)[a-z0-9][a-z0-9_-]{0,127}\Z")
 WINDOWS_RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
+# 19 digits in a row: maybe an integer beyond 64 bits (found by a byte translation: every digit -> 0, else space)
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_NUMBER = b"0" * 19
 
 
 def check_doc_id(doc_id: str, file: str = "") -> str:
@@ -62,34 +70,49 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
     atomic_write_text(path, dumps_json(obj))
 
 
+def line_col(text: str, pos: int) -> tuple[int, int]:
+    """1-based (line, column) of character offset `pos`."""
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
 def parse_json(text: str, file: str = "") -> Any:
-    """json.loads that raises a CeasefireError with the line and column of a syntax error."""
-    from .jsonstrict import duplicate_keys
+    """The value of the JSON `text`, or a CeasefireError with the line and column of what is wrong: a syntax error,
+    what the standard library lets through and JSON forbids (lone surrogates, NaN, Infinity), a repeated key.
+    A valid text is parsed once (by orjson, strict); the slower readers only run to explain a problem."""
+    from .jsonstrict import duplicate_keys, surely_unique
 
     try:
-        value = json.loads(text)
+        value = _strict_loads(text)
+    except ValueError as exc:
+        raise CeasefireError(_invalid(text, file, exc)) from None
+    data = text.encode("utf-8")
+    try:
+        if _LONG_NUMBER in data.translate(_DIGITS):  # orjson reads an integer beyond 64 bits as a float: keep it exact
+            value = json.loads(text)
+        if surely_unique(data, value):
+            return value
         repeats = duplicate_keys(text)
-    except json.JSONDecodeError as exc:
-        raise CeasefireError(Problem("json-syntax", f"invalid JSON: {exc.msg}", file=file,
-                                     line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
         raise CeasefireError(Problem("json-syntax", "invalid JSON: nested too deeply", file=file)) from None
-    try:  # what the standard library lets through and JSON forbids: lone surrogates ("\ud800"), NaN, Infinity
-        import orjson
-
-        orjson.loads(text)
-    except ImportError:  # pragma: no cover - orjson is a dependency
-        pass
-    except ValueError as exc:
-        pos = min(getattr(exc, "pos", 0) or 0, len(text))
-        raise CeasefireError(Problem("json-syntax", f"invalid JSON: {getattr(exc, 'msg', exc)}", file=file,
-                                     line=text.count("\n", 0, pos) + 1,
-                                     column=pos - (text.rfind("\n", 0, pos) + 1) + 1)) from None
     if repeats:
         raise CeasefireError([Problem("duplicate-key", f"key {json.dumps(k, ensure_ascii=False)[:60]} appears more "
                                       "than once in one object (only one value can be meant)", file=file, pointer=p,
                                       hint="say each key once") for p, k in repeats])
     return value
+
+
+def _invalid(text: str, file: str, strict: ValueError) -> Problem:
+    """Why `text` is not JSON: the standard library's message and position when it refuses the text too, else
+    (NaN, Infinity, a lone surrogate) the strict parser's."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Problem("json-syntax", f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno)
+    except RecursionError:
+        return Problem("json-syntax", "invalid JSON: nested too deeply", file=file)
+    line, column = line_col(text, min(getattr(strict, "pos", 0) or 0, len(text)))
+    return Problem("json-syntax", f"invalid JSON: {getattr(strict, 'msg', strict)}", file=file, line=line,
+                   column=column)
 
 
 def read_json(path: str | os.PathLike) -> Any:

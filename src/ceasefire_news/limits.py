@@ -16,19 +16,29 @@ DEFAULT_MAX_BYTES = 5_000_000
 ENV = "CEASEFIRE_NEWS_MAX_BYTES"
 
 
+def byte_count(text: str) -> int | None:
+    """`text` as a limit in bytes: a whole number >= 0, else None (what --max-bytes and the variable accept)."""
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
 def max_bytes(given: int | None = None) -> int:
-    """The limit in force: `given` (from --max-bytes), else $CEASEFIRE_NEWS_MAX_BYTES, else 5 MB; 0 = none."""
+    """The limit in force: `given` (from --max-bytes), else $CEASEFIRE_NEWS_MAX_BYTES, else 5 MB; 0 = none.
+    A value of the variable that is no limit (negative, not a number) is a [bad-limit] error, never ignored."""
     if given is not None:
         return given
     env = os.environ.get(ENV, "").strip()
-    if env:
-        try:
-            value = int(env)
-        except ValueError:
-            raise CeasefireError(Problem("bad-limit", f"${ENV} must be a whole number of bytes, found {env!r}"))
-        if value >= 0:
-            return value
-    return DEFAULT_MAX_BYTES
+    if not env:
+        return DEFAULT_MAX_BYTES
+    value = byte_count(env)
+    if value is None:
+        raise CeasefireError(Problem(
+            "bad-limit", f"expected a whole number of bytes >= 0, found {env!r}", file=f"${ENV}",
+            hint=f"0 = no limit; unset it for the default of {DEFAULT_MAX_BYTES:,}"))
+    return value
 
 
 def too_large(file: str, size: int | None, limit: int) -> CeasefireError:

@@ -124,6 +124,12 @@ def resolve(source: str | os.PathLike | None = None, revision: str | None = None
             files: list[str] | tuple[str, ...] = ()) -> Release:
     """Where `source` points, with `files` (release-relative names or glob patterns) present locally, fetched if
     from the Hub."""
+    return _resolve(source, revision, files)[0]
+
+
+def _resolve(source: str | os.PathLike | None, revision: str | None, files: list[str] | tuple[str, ...]
+             ) -> tuple[Release, dict[str, str] | None]:
+    """`resolve`, and the release's SHA256SUMS list when resolving had to read it (the embedded release)."""
     from .hub import default_revision, hub_repo_id
 
     if source is None and os.environ.get(SOURCE_ENV):
@@ -138,19 +144,20 @@ def resolve(source: str | os.PathLike | None = None, revision: str | None = None
         if revision is not None:
             raise CeasefireError(Problem("bad-source", "revision= only applies to a Hub source",
                                          hint="use source='hub' or 'hub:OWNER/NAME' with revision"))
-        return Release(_folder(Path(source), f"source {os.fspath(source)!r}"))
+        return Release(_folder(Path(source), f"source {os.fspath(source)!r}")), None
     from .hub.download import fetch
 
     revision = revision or default_revision()
-    return Release(fetch(repo_id, revision, files), repo_id, revision)
+    return Release(fetch(repo_id, revision, files), repo_id, revision), None
 
 
-def _embedded(files: list[str] | tuple[str, ...]) -> Release:
-    """The embedded release; when it carries only its manifest and checksums, the same revision from the Hub."""
+def _embedded(files: list[str] | tuple[str, ...]) -> tuple[Release, dict[str, str]]:
+    """The embedded release and its SHA256SUMS list; when it carries only its manifest and checksums, the same
+    revision from the Hub (whose SHA256SUMS must be the same bytes)."""
     sums = read_sums(EMBEDDED)
     needed = [n for n in sums if any(fnmatch.fnmatchcase(n, f) for f in files)]  # `files` may be patterns
     if all((EMBEDDED / n).is_file() for n in needed):
-        return Release(EMBEDDED)
+        return Release(EMBEDDED), sums
     from .hub import DEFAULT_REPO_ID, default_revision
     from .hub.download import fetch
 
@@ -162,7 +169,7 @@ def _embedded(files: list[str] | tuple[str, ...]) -> Release:
         raise CeasefireError(Problem("checksum", f"SHA256SUMS of {repo_id}@{revision} on the Hub differs from the "
                                      "one this package carries", str(root / "SHA256SUMS"),
                                      hint=checksum_hint(root, repo_id)))
-    return Release(root, repo_id, revision)
+    return Release(root, repo_id, revision), sums
 
 
 def release_dir(source: str | os.PathLike | None = None, revision: str | None = None) -> Path:
@@ -199,8 +206,9 @@ def _read_tables(split: str, config: str, source: Any, revision: str | None,
         raise CeasefireError(Problem("bad-config", f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}"))
     splits = _splits(split)
     patterns = {s: split_glob(config, s) for s in splits}  # a split is one file or several shards
-    release = resolve(source, revision, sorted([*patterns.values(), *also]))
-    listed = read_sums(release.root)
+    release, listed = _resolve(source, revision, sorted([*patterns.values(), *also]))
+    if listed is None:
+        listed = read_sums(release.root)
     names = {s: sorted(n for n in listed if fnmatch.fnmatchcase(n, pat)) for s, pat in patterns.items()}
     verify(release.root, [n for s in splits for n in names[s]] + [n for n in also if n in listed], release.repo_id,
            sums=listed)

@@ -21,6 +21,7 @@ import yaml
 from .files import ENTITY_LABELS, ID_PREFIX, QUOTE_KINDS
 from ..errors import CeasefireError, Problem
 from ..fsutil import parse_json
+from ..schemas import describe, show
 from ..text.normalize import normalize
 from .reanchor import Aligner, place
 
@@ -82,6 +83,22 @@ def _p(code: str, message: str, where: str, level: str = "error", hint: str | No
     return Problem(code, message, file=file, line=int(line) if line.isdigit() else None, level=level, hint=hint)
 
 
+def _check_shape(schema: str, value: Any, file: str, source: str, base: str = "", line: int | None = None) -> None:
+    """An [import-syntax] error for each place where `value` (parsed from `source`, at JSON pointer `base` of the
+    file; one line of it when `line` is given) has not the shape the importer reads: what was expected, what was
+    found. A wrong shape is the export's problem; any other exception while importing is a bug of ours."""
+    from ..schemas import compiled
+    from .validate import Collector
+
+    shape = compiled(schema)
+    if shape.is_valid(value):
+        return
+    out = Collector(file, source)
+    for e in shape.errors(value):
+        out.add("import-syntax", f"not a shape this importer reads: {e.message}", base + e.pointer)
+    raise CeasefireError(out.problems if line is None else [replace(p, line=line) for p in out.problems])
+
+
 # ---------------------------------------------------------------------------------------------- label maps
 DEFAULT_LABELS: dict[str, str] = {
     **{k: k for k in ENTITY_LABELS},
@@ -129,6 +146,8 @@ def load_label_map(path: str | Path | None) -> LabelMap:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CeasefireError(Problem("missing-file", "label map not found", file=str(path))) from None
+    except RecursionError:
+        raise CeasefireError(Problem("bad-label-map", "not YAML or JSON: nested too deeply", file=str(path))) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CeasefireError(Problem("bad-label-map", f"not YAML or JSON: {getattr(exc, 'problem', exc)}",
@@ -139,6 +158,10 @@ def load_label_map(path: str | Path | None) -> LabelMap:
                                      file=str(path)))
     lab = raw.get("labels", {} if "relations" in raw else raw)
     rel = raw.get("relations", {})
+    for key, value in (("labels", lab), ("relations", rel)):
+        if not isinstance(value or {}, dict):
+            raise CeasefireError(Problem("bad-label-map", f"{key}: expected a mapping of tool {key} to targets, found "
+                                         f"{show(value)}", file=str(path), pointer=f"/{key}" if key in raw else None))
     problems = []
     for k, v in (lab or {}).items():
         if not _valid_target(v):
@@ -256,14 +279,21 @@ def parse_doccano(jsonl: str, file: str, doc_id: str, task: str | None = None, t
                   ) -> ToolDoc:
     """doccano JSONL: {"text", "label": [[start, end, "LABEL"], ...]} (older exports) or {"text", "entities":
     [{"id", "label", "start_offset", "end_offset"}], "relations": [{"from_id", "to_id", "type"}]}."""
-    records = []
-    for n, line in enumerate(jsonl.splitlines(), 1):
+    records, lines = [], jsonl.splitlines()
+    for n, line in enumerate(lines, 1):
         if line.strip():
             try:  # strict: repeated keys, lone surrogates, NaN and deep nesting are errors
-                records.append((parse_json(line, file), f"{file}:{n}"))
+                record = parse_json(line, file)
             except CeasefireError as exc:
                 raise CeasefireError([replace(p, line=n) for p in exc.problems]) from None
+            if not isinstance(record, dict):
+                wrong = describe("type", "object", record, {})[0]
+                raise CeasefireError(Problem("import-syntax", f"not a doccano export (one object per line): {wrong}",
+                                             file=file, line=n, column=1))
+            records.append((record, f"{file}:{n}"))
     rec, where = _select(records, task, doc_id, texts, ("id",), file, "line")
+    n = int(where.rpartition(":")[2])
+    _check_shape("doccano-export", rec, file, lines[n - 1], line=n)
     doc = ToolDoc("doccano", _record_text(rec))
     if "entities" in rec:
         doc.default_unit, doc.unit_note = "utf16", "doccano's entities/relations export (doccano 1.x)"
@@ -290,11 +320,14 @@ def parse_label_studio(raw: str, file: str, doc_id: str, task: str | None = None
     [...]}]}. `labels` results are spans (value.start/end/text/labels); `choices` results that share a region id
     are that region's attributes (from_name -> choice); `relation` results link regions."""
     tasks = parse_json(raw, file)  # strict: repeated keys, lone surrogates, NaN and deep nesting are errors
-    if isinstance(tasks, dict):
+    one = isinstance(tasks, dict)  # a single task, not in a list
+    if one:
         tasks = [tasks]
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
         raise CeasefireError(Problem("import-syntax", "not a Label Studio JSON export (a list of tasks)", file=file))
     rec, _ = _select([(t, file) for t in tasks], task, doc_id, texts, ("id",), file, "task")
+    at = "" if one else f"/{next(i for i, t in enumerate(tasks) if t is rec)}"  # the task's JSON pointer
+    _check_shape("label-studio-export", rec, file, raw, at)
     anns = [a for a in rec.get("annotations") or rec.get("completions") or [] if not a.get("was_cancelled")]
     if annotation is not None:
         anns = [a for a in anns if str(a.get("id")) == annotation]
@@ -320,7 +353,7 @@ def parse_label_studio(raw: str, file: str, doc_id: str, task: str | None = None
                 doc.problems.append(_p("import-unsupported", f"region {item.get('id')} has no character offsets "
                                        "(HyperText regions are not supported)", where))
                 continue
-            regions[str(item.get("id"))] = ToolSpan(str(item.get("id")), labels[0], [(v["start"], v["end"])],
+            regions[str(item.get("id"))] = ToolSpan(str(item.get("id")), labels[0], [(v["start"], v.get("end"))],
                                                     v.get("text"), where=where)
         elif kind == "relation":
             for lab in item.get("labels") or ["speaker"]:
@@ -635,6 +668,22 @@ def _read(path: Path) -> str:
         raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=str(path))) from None
 
 
+def _check_annotation_file(doc: Any, path: Path) -> None:
+    """The [schema] errors of the annotation file the items are merged into, as validate reports them: merging
+    reads its layers and items, so a hand-broken file is refused before, not half-read."""
+    from ..schemas import compiled
+    from .validate import Collector
+
+    schema = compiled("annotations")
+    if not schema.is_valid(doc):
+        out = Collector(str(path), path.read_bytes())
+        for e in schema.errors(doc):
+            out.add("schema", e.message, e.pointer)
+        raise CeasefireError(out.problems + [Problem("import-failed", "nothing imported: the annotation file is not "
+                                                     "valid", file=str(path), hint="fix it first (`ceasefire-news "
+                                                     "validate` lists every problem)")])
+
+
 def import_annotations(repo, fmt: str, paths: list[str], doc_id: str, label_map: str | None = None,
                        offsets: str = "auto", task: str | None = None, annotation: str | None = None,
                        replace: bool = False, partial: bool = False, dry_run: bool = False) -> ImportResult:
@@ -652,8 +701,12 @@ def import_annotations(repo, fmt: str, paths: list[str], doc_id: str, label_map:
         raise CeasefireError(Problem("missing-file", f"document {doc_id} has no corpus text or annotation file",
                                      file=str(corpus_path if not corpus_path.exists() else ann_path),
                                      hint=f"run `ceasefire-news ingest seeds/{doc_id}.txt` first"))
-    corpus = corpus_path.read_text(encoding="utf-8")
+    try:
+        corpus = corpus_path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=str(corpus_path))) from None
     doc = read_json(ann_path)
+    _check_annotation_file(doc, ann_path)
     if doc.get("text_sha256") != sha256_text(corpus):
         raise CeasefireError(Problem("hash-mismatch", "the annotation file is not pinned to the corpus text",
                                      file=str(ann_path), hint="run `ceasefire-news reanchor` first"))

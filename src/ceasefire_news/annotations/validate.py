@@ -29,7 +29,7 @@ from typing import Any, Iterable, Iterator
 
 from .files import ENTITY_LABELS, LAYERS
 from ..errors import CeasefireError, Problem
-from ..fsutil import DOC_ID_RE
+from ..fsutil import DOC_ID_RE, line_col
 from ..meta import check_meta, real_date
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
@@ -95,11 +95,6 @@ def locate(text: str, pointer: str) -> tuple[int, int] | None:
     except (IndexError, ValueError, RecursionError):
         return None
     return line_col(text, pos)
-
-
-def line_col(text: str, pos: int) -> tuple[int, int]:
-    """1-based (line, column) of character offset `pos`."""
-    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
 def _byte_line_col(data: bytes, at: int) -> tuple[int, int]:

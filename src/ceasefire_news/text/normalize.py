@@ -175,11 +175,17 @@ def _fix_mojibake(m: re.Match) -> str:
 
 
 _NEWLINE_RE = re.compile("\r\n?|[\u0085\u2028\u2029]")
-# The leading lookaheads only say which character a match can start with: same matches, found much faster.
-_JUNK_RE = re.compile("(?=[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b-\u200d\u2060\ufeff\u180e])"
-                      "(?:[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u180e]"
-                      "|(?:(?<=\\s)|^)[\u200c\u200d]+|[\u200c\u200d]+(?=\\s|$))", re.M)
-_SPACE_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# Rule 3's characters (regular-expression class contents), written once: the junk always removed (C0/C1 controls
+# but \t, \n, \r and U+0085, which rule 2 turns into \n; soft hyphen, zero-width space, word joiner, BOM,
+# Mongolian vowel separator), and ZWNJ/ZWJ, removed only where they join nothing.
+_ALWAYS_JUNK = "\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\u180e"
+_JOINERS = "\u200c\u200d"
+# The leading lookahead only says which character a match can start with: same matches, found much faster.
+_JUNK_RE = re.compile(f"(?=[{_ALWAYS_JUNK}{_JOINERS}])"
+                      f"(?:[{_ALWAYS_JUNK}]|(?:(?<=\\s)|^)[{_JOINERS}]+|[{_JOINERS}]+(?=\\s|$))", re.M)
+_JUNK_START = re.compile(f"[{_ALWAYS_JUNK}{_JOINERS}]").search  # where a match of _JUNK_RE may start
+_SPACE_CHARS = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_SPACE_RE = re.compile(f"[{_SPACE_CHARS}]")
 _TRAILING_RE = re.compile("[ \t]+$", re.M)
 _BLANKS_RE = re.compile(r"(?=\n)(?:\A\n+|\n+\Z|\n{3,})")
 
@@ -246,13 +252,14 @@ class NormalizeReport:
 
 # Cheap tests that a rule's pattern may match: plain character-class searches or substring checks, so clean text
 # skips the costlier patterns entirely.
-_MAYBE_MOJIBAKE = re.compile("[\u00c2-\u00f4]").search
-_MAYBE_NEWLINE = re.compile("[\r\u0085\u2028\u2029]").search
-_MAYBE_JUNK = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff\u180e]").search
+_MOJIBAKE_LEADS = "\u00c2-\u00f4"
+_NEWLINE_CHARS = "\r\u0085\u2028\u2029"
+_MAYBE_MOJIBAKE = re.compile(f"[{_MOJIBAKE_LEADS}]").search
+_MAYBE_NEWLINE = re.compile(f"[{_NEWLINE_CHARS}]").search
+_MAYBE_JUNK = _JUNK_START
 # every character one of the tests above (and the spaces rule's) looks for: one scan of the text finds those present,
 # and the tests then look at these few characters only
-_TRIGGERS_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\xa0\xad\xc2-\xf4\u1680\u180e\u2000-\u200d\u2028\u2029"
-                        "\u202f\u205f\u2060\u3000\ufeff]")
+_TRIGGERS_RE = re.compile(f"[{_MOJIBAKE_LEADS}{_NEWLINE_CHARS}{_ALWAYS_JUNK}{_JOINERS}{_SPACE_CHARS}]")
 
 
 def _triggers(text: str) -> str:
@@ -336,7 +343,6 @@ def _remove_junk(text: str) -> tuple[str, StepMap | None, int]:
     return _edit(text, matches())
 
 
-_JUNK_START = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b-\u200d\u2060\ufeff\u180e]").search
 _BLANK_RUN_RE = re.compile("\n\n\n+")
 
 
