@@ -807,3 +807,13 @@ def test_one_signed_comment_is_not_a_thread():
     assert comment_thread_start(T, [True] * len(T)) is None
     T = ARTICLE + ["2 Comments"] + SIGNED_COMMENTS[:4]
     assert comment_thread_start(T, [True] * len(T)) == len(ARTICLE)
+
+
+@pytest.mark.parametrize("model", [False, True])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_page_with_one_short_sentence_keeps_it(shape: str, model: bool):
+    """No article prose (the sentence is under the prose length) means no page foot: the sentence after a menu
+    line is all the article there is, not an island in the foot."""
+    sentence = "The truce held overnight, officials in Doha said on Friday."
+    body, det = clean(make(["Home", sentence], shape), model=model)
+    assert paragraphs(body) == [sentence], kinds_of(det)

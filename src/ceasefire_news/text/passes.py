@@ -457,8 +457,11 @@ def block_majority(p: Page) -> None:
 
 def foot_islands(p: Page) -> None:
     """A sentence inside the page foot, between navigation units with nothing kept after it ('Quotes are delayed
-    by at least 15 minutes ...' between the site index and the copyright line)."""
+    by at least 15 minutes ...' between the site index and the copyright line). A page with no article prose has
+    no foot: its sentences are all the article there is."""
     n, kind, why, mark, prose, last = p.n, p.kind, p.why, p.mark, p.prose, p.last
+    if last < 0:
+        return
     # walking back from the end, the first unit kept stops the walk: everything after `i` is removed already
     for i in range(n - 1, 0, -1):
         if kind[i] is not None:
