@@ -57,10 +57,16 @@ class CleanResult:
 def clean(text: str | bytes, *, source: str | None = None, rules: RuleSet | str | Path | None = None,
           name: str = "<text>") -> CleanResult:
     """Normalise `text` and strip its boilerplate. `source` applies that outlet's rules; `rules` is a loaded
-    `RuleSet` or the path of a rules file (default: the packaged rules). Bad bytes raise `CeasefireError`."""
+    `RuleSet` or the path of a rules file (default: the packaged rules). Bad bytes raise `CeasefireError`.
+    A page that is all boilerplate gives `body == ""` (the `clean` command refuses it with `[empty-body]`; here the
+    caller decides, with every removed span and decision to look at)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     norm = normalize_bytes(data, name)
-    ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    try:
+        ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    except ModuleNotFoundError as exc:  # the loader-only install: say which extra brings what is missing
+        raise ModuleNotFoundError(f"ceasefire_news.clean needs the build extra ({exc.name} is not installed): "
+                                  "pip install 'ceasefire-news[build]'", name=exc.name) from exc
     view, det = clean_view(norm.text, source, ruleset)
     removed = [RemovedSpan(r.start, r.end, r.kind, r.rule, r.text) for r in det.boilerplate]
     removed += [RemovedSpan(c.start, c.end, CAPTION, c.rule, c.text) for c in det.captions]
