@@ -114,6 +114,13 @@ SYSTEMS: dict[str, Callable[[str, str | None], str]] = {
 }
 
 
+def available_systems() -> dict[str, Callable[[str, str | None], str]]:
+    """SYSTEMS without jusText when it is not installed (it comes with the `test` extra)."""
+    import importlib.util
+
+    return {k: f for k, f in SYSTEMS.items() if k != "justext" or importlib.util.find_spec("justext") is not None}
+
+
 # ------------------------------------------------------------------------------------------------ the run
 def load_cases(data: Path) -> list[dict]:
     index = json.loads((data / "index.json").read_text(encoding="utf-8"))
@@ -201,8 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stress", action="store_true",
                     help="also print recall with one furniture unit inserted at every paragraph boundary")
     args = ap.parse_args(argv)
-    result = run(args.data, args.metric)
-    names = list(SYSTEMS)
+    systems = available_systems()
+    if "justext" not in systems:
+        print("note: jusText is not installed, so its column and the 'F1 above jusText' target are left out "
+              "(pip install -e '.[test]' brings it)", file=sys.stderr)
+    result = run(args.data, args.metric, systems)
+    names = list(systems)
     if args.json:
         def conv(scores):
             return {k: {"precision": v.precision, "recall": v.recall, "f1": v.f1, "leaked": v.leaked,
@@ -227,8 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"inserted furniture (one unit at every paragraph boundary, both shapes): recall "
               f"{inserted_furniture(args.data, args.metric).recall:.4f}")
     t = result["total"]
-    ok = t["ours"].recall >= 0.99 and t["ours"].leaked <= 0.02 and t["ours"].f1 > t["justext"].f1
-    print(f"\ntargets (recall >= 0.99, leak <= 2%, F1 above jusText): {'met' if ok else 'NOT met'}")
+    above_justext = "justext" not in t or t["ours"].f1 > t["justext"].f1
+    ok = t["ours"].recall >= 0.99 and t["ours"].leaked <= 0.02 and above_justext
+    wanted = "recall >= 0.99, leak <= 2%" + (", F1 above jusText" if "justext" in t else "")
+    print(f"\ntargets ({wanted}): {'met' if ok else 'NOT met'}")
     return 0
 
 
