@@ -105,6 +105,18 @@ def test_paths_name_one_document(tmp_path: Path):
     assert proc.stdout.splitlines()[0].startswith(f"repo/{A}:46:18: error [unknown-label] ")
 
 
+@pytest.mark.parametrize("folder", ["annotations", "corpus", "seeds"])
+def test_an_input_folder_stands_for_its_documents(folder: str, tmp_path: Path):
+    """`validate annotations/` checks every document with a file there, like naming each file."""
+    root, doc, text = make_repo(tmp_path / "repo")
+    ok = cli(tmp_path, f"repo/{folder}")
+    assert ok.returncode == 0 and "in 1 document" in ok.stdout, ok.stdout + ok.stderr
+    corrupt_label(root, doc, text)
+    proc = cli(tmp_path, f"repo/{folder}")
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[0].startswith(f"repo/{A}:46:18: error [unknown-label] ")
+
+
 @pytest.mark.parametrize("args,code", [
     (("--format", "xml"), "invalid choice"), (("no/such/file.json",), "[no-such-path]"),
     (("--root", "not-a-repo"), "[not-a-repository]")], ids=["bad-option", "no-such-path", "not-a-repository"])

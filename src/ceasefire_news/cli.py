@@ -502,7 +502,8 @@ def parser() -> argparse.ArgumentParser:
              "Exit status: 0 no problems, 1 problems found, 2 usage error (bad option, a PATH that does not\n"
              "exist, a --root that is not a repository).")
     sp.add_argument("paths", nargs="*", metavar="PATH",
-                    help="annotation files, corpus texts, seeds, sidecars or repository folders (default: all)")
+                    help="annotation files, corpus texts, seeds, sidecars, their folders (annotations/ ...) or "
+                    "repository folders (default: all)")
     sp.add_argument("--format", choices=("text", "json", "github"), default="text",
                     help="text (default), json, or github (GitHub Actions ::error annotations)")
     sp.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default: 1)")

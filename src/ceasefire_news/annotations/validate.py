@@ -825,10 +825,28 @@ def validate_repo(root: str | Path = ".", only: Iterable[str] | None = None, pro
     return problems, len(ids), spans
 
 
+_INPUT_FOLDERS = ("seeds", "corpus", "annotations")
+
+
+def _add_document(p: Path, raw: str, by_root: dict[Path, set[str]], problems: list[Problem]) -> None:
+    """Map a file under seeds/, corpus/ or annotations/ to its document (by_root: repository -> document ids)."""
+    name = p.name
+    for suffix in (META_SUFFIX, SEED_SUFFIX, ".json"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    if not DOC_ID_RE.match(name):
+        problems.append(Problem("bad-doc-id", f"{p.name!r} is not named by a valid document id", raw,
+                                hint="use lower-case letters, digits, '_' and '-' only"))
+        return
+    by_root.setdefault(p.parent.parent.resolve(), set()).add(name)
+
+
 def validate_paths(paths: Iterable[str], root: str | Path = ".", progress: bool = False, jobs: int = 1,
                    cache: bool = True) -> tuple[list[Problem], int, int]:
     """Validate the given files or folders, or the whole repository at `root` when none are given.
-    A file is mapped to its document, which is checked whole; a folder that is a repository is validated whole.
+    A file is mapped to its document, which is checked whole; a folder that is a repository is validated whole, and
+    a repository's seeds/, corpus/ or annotations/ folder stands for every document with a file in it.
     Returns (problems, documents checked, annotations checked)."""
     paths = list(paths)
     if not paths:
@@ -847,20 +865,17 @@ def validate_paths(paths: Iterable[str], root: str | Path = ".", progress: bool 
                                  x.line, x.column, x.pointer, x.level, x.hint) for x in ps]
             docs += d
             spans += n
-        elif p.is_file() and p.parent.name in ("seeds", "corpus", "annotations"):
-            name = p.name
-            for suffix in (META_SUFFIX, SEED_SUFFIX, ".json"):
-                if name.endswith(suffix):
-                    name = name[: -len(suffix)]
-                    break
-            if not DOC_ID_RE.match(name):
-                problems.append(Problem("bad-doc-id", f"{p.name!r} is not named by a valid document id", raw,
-                                        hint="use lower-case letters, digits, '_' and '-' only"))
-                continue
-            by_root.setdefault(p.parent.parent.resolve(), set()).add(name)
+        elif p.is_file() and p.parent.name in _INPUT_FOLDERS:
+            _add_document(p, raw, by_root, problems)
+        elif p.is_dir() and p.name in _INPUT_FOLDERS and Repo.at(p.parent).is_repo():
+            # 'annotations/' of a repository: every document with a file there
+            for f in sorted(p.iterdir()):
+                if f.is_file() and not f.name.startswith("."):
+                    _add_document(f, os.path.join(raw, f.name), by_root, problems)
         else:
             problems.append(Problem("stray-file", "not a seed, sidecar, corpus text or annotation file of a repository",
-                                    raw, hint="pass files under seeds/, corpus/ or annotations/, or a repository folder"))
+                                    raw, hint="pass files or folders under seeds/, corpus/ or annotations/, or a "
+                                    "repository folder"))
     with (NormCache() if cache else NoCache()) as c:
         for r, ids in by_root.items():
             for doc_id in sorted(ids):
