@@ -6,10 +6,12 @@ ones (origin "manual") are never touched by tools.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..text.boilerplate import Detection
 from ..text.normalize import NORMALISER_VERSION
+
+if TYPE_CHECKING:  # only a type here: importing the detector (its rules and model) cost validate and build 0.1 s
+    from ..text.boilerplate import Detection
 
 SCHEMA_VERSION = "1.0"
 OFFSET_UNIT = "codepoint"
