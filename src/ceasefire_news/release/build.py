@@ -157,8 +157,7 @@ def process_shard(root: str, index: int, ids: Sequence[str], use_cache: bool = T
     """Process the documents `ids` (sorted) of shard `index`: pure but for reading the repository (and the
     normaliser cache), so it runs the same in this process, a pool worker or a Dask worker."""
     docs: list[DocSummary] = []
-    rows: dict[str, list[dict[str, Any]]] = {c: [] for c in ("default", "full")}
-    counts = ReleaseCounts()
+    released: list[DocResult] = []
     repo = Repo.at(root)
     files = [read_document(repo, d) for d in ids]  # a shard's files (a few MB), so the cache answers in one query
     with (NormCache() if use_cache else NoCache()) as cache:
@@ -168,11 +167,13 @@ def process_shard(root: str, index: int, ids: Sequence[str], use_cache: bool = T
             r = process_document(repo, doc_id, cache, f, seed_hash)
             if r.problems:
                 docs.append(DocSummary(doc_id, r.problems))
-                continue
-            docs.append(DocSummary(doc_id, [], r.meta.get("story"), r.inputs))
-            rows["default"].append(r.default)
-            rows["full"].append(r.full)
-            counts.add(r.meta, r.ann, r.default, r.full_chars)
+            else:
+                docs.append(DocSummary(doc_id, [], r.meta.get("story"), r.inputs))
+                released.append(r)
+    rows = {"default": [r.default for r in released], "full": [r.full for r in released]}
+    counts = ReleaseCounts()
+    counts.add_many([r.meta for r in released], [r.ann for r in released], rows["default"],
+                    [r.full_chars for r in released])
     ner = ner_batch([(r["id"], r["text"], r["entities"]) for r in rows["default"]])
     for d, tokens, sentences in zip((d for d in docs if not d.problems), ner.tokens, ner.sentences):
         d.tokens, d.sentences = tokens, sentences
