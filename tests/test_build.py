@@ -259,3 +259,12 @@ def test_counting_a_shard_at_once_gives_the_counts_of_an_item_by_item_pass():
         for name in ("layers", "labels", "quote_kinds", "bp_kinds", "bp_chars"):
             assert list(getattr(counts, name).items()) == list(want[name].items()), name
         assert sorted(counts.origins.items()) == sorted(want["origins"].items())
+
+
+def test_a_document_whose_files_vanished_after_the_listing_is_rejected(repo: Path):
+    """validate finds nothing wrong with a document that has no file at all; the build rejects it with a reason
+    instead of failing on the missing bytes."""
+    from ceasefire_news.repo import Repo
+
+    r = build_mod.process_document(Repo.at(repo), "999_vanished")
+    assert [p["code"] for p in r.problems] == ["missing-files"] and r.default is None
