@@ -218,3 +218,53 @@ def test_empty_repository_is_a_one_line_error(tmp_path: Path):
     with pytest.raises(CeasefireError) as exc:
         build(tmp_path, tmp_path / "rel", progress=False)
     assert exc.value.problems[0].code == "empty-corpus"
+
+
+def test_counting_a_shard_at_once_gives_the_counts_of_an_item_by_item_pass():
+    """Counts.add_many (a build shard at once) equals the plain loop over every item, to the order in which keys
+    are first met: labels and removed kinds are sorted by count, ties in that order."""
+    from collections import Counter
+
+    from ceasefire_news.release.stats import Counts
+
+    def item(kind: str, start: int, end: int, **extra) -> dict:
+        return {"kind": kind, "start": start, "end": end, **extra}
+
+    anns = [{"layers": {"captions": [item("-", 0, 4, origin="auto")], "entities": [{"label": "ORG", "origin": "manual"}],
+                        "boilerplate": []}},
+            {"layers": {"boilerplate": [item("nav", 5, 9, origin="auto"), item("ad", 1, 2)],
+                        "entities": [{"label": "GPE"}, {"label": "ORG"}], "quotes": [item("direct", 0, 1)],
+                        "captions": [item("-", 10, 13)]}},
+            {"layers": {}}, {}]
+    want = {k: Counter() for k in ("layers", "origins", "labels", "quote_kinds", "bp_kinds", "bp_chars")}
+    for ann in anns:
+        layers = ann.get("layers", {})
+        for name, items in layers.items():
+            want["layers"][name] += len(items)
+            for x in items:
+                want["origins"][f"{name}:{x.get('origin', '?')}"] += 1
+        for e in layers.get("entities", []):
+            want["labels"][e["label"]] += 1
+        for q in layers.get("quotes", []):
+            want["quote_kinds"][q["kind"]] += 1
+        for x in [*layers.get("boilerplate", []), *({**c, "kind": "caption"} for c in layers.get("captions", []))]:
+            want["bp_kinds"][x["kind"]] += 1
+            want["bp_chars"][x["kind"]] += x["end"] - x["start"]
+    batch, one_by_one = Counts(), Counts()
+    batch.add_many(anns)
+    for ann in anns:
+        one_by_one.add(ann)
+    for counts in (batch, one_by_one):
+        assert counts.docs == len(anns)
+        for name in ("layers", "labels", "quote_kinds", "bp_kinds", "bp_chars"):
+            assert list(getattr(counts, name).items()) == list(want[name].items()), name
+        assert sorted(counts.origins.items()) == sorted(want["origins"].items())
+
+
+def test_a_document_whose_files_vanished_after_the_listing_is_rejected(repo: Path):
+    """validate finds nothing wrong with a document that has no file at all; the build rejects it with a reason
+    instead of failing on the missing bytes."""
+    from ceasefire_news.repo import Repo
+
+    r = build_mod.process_document(Repo.at(repo), "999_vanished")
+    assert [p["code"] for p in r.problems] == ["missing-files"] and r.default is None

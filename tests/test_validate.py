@@ -308,3 +308,39 @@ def test_entities_inside_a_caption_are_allowed(tmp_path: Path, capsys):
                                       "label": "PERSON"})
     write_doc(root, doc)
     assert run(root, capsys)[0] == 0
+
+
+def test_check_document_hands_over_the_document_it_checked(tmp_path: Path):
+    """check_document gives validate_document's answer and, for a clean document, the parsed files and digests
+    (build uses them instead of parsing and hashing again), whichever path of the validator checked it."""
+    import hashlib
+
+    import orjson
+
+    from ceasefire_news.annotations.validate import check_document, read_document, validate_document
+    from ceasefire_news.repo import Repo
+
+    root, doc, text = make_repo(tmp_path / "repo")
+    repo = Repo.at(root)
+    fast = check_document(repo, SEED_ID)
+    meta = root / M  # an escaped colon sends the sidecar down the full path, which finds nothing either
+    data = meta.read_bytes()
+    assert b"received:" in data
+    meta.write_bytes(data.replace(b"received:", b"received\\u003a", 1))
+    full = check_document(repo, SEED_ID)
+    files = read_document(repo, SEED_ID)
+    for problems, count, checked in (fast, full):
+        assert (problems, count) == validate_document(repo, SEED_ID) == ([], sum(map(len, doc["layers"].values())))
+        assert checked.meta == orjson.loads(files.meta) and checked.annotations == doc and checked.text == text
+        assert checked.seed_sha256 == hashlib.sha256(files.seed).digest()
+        assert checked.corpus_sha256 == hashlib.sha256(text.encode()).digest()
+
+
+def test_check_document_gives_no_document_with_problems(tmp_path: Path):
+    from ceasefire_news.annotations.validate import check_document, validate_document
+    from ceasefire_news.repo import Repo
+
+    root, doc, text = make_repo(tmp_path / "repo")
+    replace(C, "Qatar", "Qatat")(root, doc, text)
+    problems, count, checked = check_document(Repo.at(root), SEED_ID)
+    assert problems and (problems, count) == validate_document(Repo.at(root), SEED_ID) and checked is None

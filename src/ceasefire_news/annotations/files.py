@@ -6,10 +6,13 @@ ones (origin "manual") are never touched by tools.
 """
 from __future__ import annotations
 
-from typing import Any
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
-from ..text.boilerplate import Detection
 from ..text.normalize import NORMALISER_VERSION
+
+if TYPE_CHECKING:  # only a type here: importing the detector (its rules and model) cost validate and build 0.1 s
+    from ..text.boilerplate import Detection
 
 SCHEMA_VERSION = "1.0"
 OFFSET_UNIT = "codepoint"
@@ -90,8 +93,11 @@ def repin(doc: dict[str, Any], text_sha256: str, detection: Detection) -> dict[s
 def removed_spans(doc: dict[str, Any]) -> list[tuple[int, int]]:
     """The spans the body view removes: every boilerplate and caption item."""
     layers = doc["layers"]
-    return sorted((x["start"], x["end"]) for name in ("boilerplate", "captions") for x in layers.get(name, []))
+    return sorted([*map(_SPAN, layers.get("boilerplate", [])), *map(_SPAN, layers.get("captions", []))])
 
 
 def paragraph_spans(doc: dict[str, Any]) -> list[tuple[int, int]]:
-    return sorted((x["start"], x["end"]) for x in doc["layers"].get("paragraphs", []))
+    return sorted(map(_SPAN, doc["layers"].get("paragraphs", [])))
+
+
+_SPAN = itemgetter("start", "end")

@@ -553,9 +553,24 @@ class DocumentFiles:
 
 def read_document(repo: Repo, doc_id: str) -> DocumentFiles:
     """Read a document's seed, sidecar, corpus text and annotation file, so that what is checked is exactly
-    what a later stage uses (no second read that could see other bytes)."""
-    return DocumentFiles(_read(str(repo.seed_path(doc_id))), _read(str(repo.meta_path(doc_id))),
-                         _read(str(repo.corpus_path(doc_id))), _read(str(repo.annotation_path(doc_id))))
+    what a later stage uses (no second read that could see other bytes). The paths are the ones
+    `Repo.seed_path` and the others name, made as strings (a Path per file was a tenth of a build's reading)."""
+    root = str(repo.root)
+    return DocumentFiles(_read(f"{root}/seeds/{doc_id}{SEED_SUFFIX}"), _read(f"{root}/seeds/{doc_id}{META_SUFFIX}"),
+                         _read(f"{root}/corpus/{doc_id}.txt"), _read(f"{root}/annotations/{doc_id}.json"))
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    """A document that passed every check, as the check parsed it: the sidecar and the annotation file parsed,
+    the corpus text decoded, the seed's and the corpus text's SHA-256 digests. A later stage (build) uses these
+    instead of parsing and hashing the same bytes again."""
+
+    meta: dict[str, Any]
+    annotations: dict[str, Any]
+    text: str
+    seed_sha256: bytes
+    corpus_sha256: bytes
 
 
 def validate_document(repo: Repo, doc_id: str, rel: Path | None = None, cache: NormCache | None = None,
@@ -563,6 +578,15 @@ def validate_document(repo: Repo, doc_id: str, rel: Path | None = None, cache: N
     """Every check of one document: sidecar, seed hash, corpus drift, annotation schema and semantics.
     Returns (problems, number of annotations). Paths in problems are relative to `rel` (default: the root).
     `files` are the document's files already read (see read_document); else they are read here."""
+    problems, count, _ = check_document(repo, doc_id, rel, cache, files)
+    return problems, count
+
+
+def check_document(repo: Repo, doc_id: str, rel: Path | None = None, cache: NormCache | None = None,
+                   files: DocumentFiles | None = None, seed_hash: bytes | None = None
+                   ) -> tuple[list[Problem], int, CheckedDocument | None]:
+    """`validate_document` (the same checks, the same problems), and the document as checked when there is no
+    problem (else None). `seed_hash`: the seed's SHA-256 digest when the caller has it."""
     root = str(repo.root)
     base = os.path.relpath(root, rel) if rel is not None else "."
     prefix = "" if base == "." else base + os.sep
@@ -570,7 +594,7 @@ def validate_document(repo: Repo, doc_id: str, rel: Path | None = None, cache: N
     if own:
         cache = NoCache()
     try:
-        return _validate_document(root, prefix, doc_id, cache, files=files)
+        return _validate_document(root, prefix, doc_id, cache, seed_hash=seed_hash, files=files)
     finally:
         if own:
             cache.close()
@@ -590,7 +614,8 @@ def _is_valid() -> tuple[Any, Any]:
 
 
 def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, seed: Any = _NO_SEED,
-                       seed_hash: bytes | None = None, files: DocumentFiles | None = None) -> tuple[list[Problem], int]:
+                       seed_hash: bytes | None = None, files: DocumentFiles | None = None
+                       ) -> tuple[list[Problem], int, CheckedDocument | None]:
     if files is not None:
         seed, meta_b, corpus, ann = files.seed, files.meta, files.corpus, files.annotations
     else:
@@ -615,14 +640,16 @@ def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, se
                     and _drift_free(seed, seed_hash, corpus_hash, cache)
                     and ann_valid(doc) and doc["doc_id"] == doc_id and doc["normaliser_version"] == NORMALISER_VERSION
                     and doc["text_sha256"] == corpus_hash.hex() and _fast_ok(doc["layers"], text)):
-                return [], sum(map(len, doc["layers"].values()))
+                return [], sum(map(len, doc["layers"].values())), CheckedDocument(meta, doc, text, seed_hash,
+                                                                                 corpus_hash)
     return _full_check(prefix, doc_id, cache, seed, meta_b, corpus, ann, seed_hash)
 
 
 def _full_check(prefix: str, doc_id: str, cache: NormCache, seed: Any, meta_b: Any, corpus: Any, ann: Any,
-                seed_hash: bytes | None) -> tuple[list[Problem], int]:
-    """Every check of one document, each problem worded and located."""
+                seed_hash: bytes | None) -> tuple[list[Problem], int, CheckedDocument | None]:
+    """Every check of one document, each problem worded and located; the document as checked if none."""
     problems: list[Problem] = []
+    meta = doc = None
     seed_n, meta_n = f"{prefix}seeds/{doc_id}{SEED_SUFFIX}", f"{prefix}seeds/{doc_id}{META_SUFFIX}"
     corpus_n, ann_n = f"{prefix}corpus/{doc_id}.txt", f"{prefix}annotations/{doc_id}.json"
     for data, name in ((seed, seed_n), (meta_b, meta_n), (corpus, corpus_n), (ann, ann_n)):
@@ -680,7 +707,9 @@ def _full_check(prefix: str, doc_id: str, cache: NormCache, seed: Any, meta_b: A
             out = Collector(ann_n, ann)
             count = check_annotation(doc, text, out, doc_id, corpus_hash.hex() if text is not None else None)
             problems += out.problems
-    return problems, count
+    if problems or doc is None:  # no file at all (it vanished after the listing) is no problem, and no document
+        return problems, count, None
+    return problems, count, CheckedDocument(meta, doc, text, seed_hash, corpus_hash)
 
 
 def _drift_free(seed: bytes, seed_hash: bytes, corpus_hash: bytes, cache: NormCache) -> bool:
@@ -770,7 +799,7 @@ def _validate_chunk(args: tuple[str, list[str], bool]) -> tuple[list[Problem], i
         cache.prefetch([h for h in hashes if h is not None])
         for doc_id, seed, seed_hash in zip(ids, seeds, hashes):
             try:
-                ps, n = _validate_document(root, "", doc_id, cache, seed, seed_hash)
+                ps, n, _ = _validate_document(root, "", doc_id, cache, seed, seed_hash)
             except (Exception, RecursionError) as exc:  # a bug of ours must not hide the other documents' problems
                 ps, n = [Problem("internal-error", f"the validator failed on this document ({type(exc).__name__}: "
                                  f"{exc}); please report it", f"annotations/{doc_id}.json")], 0

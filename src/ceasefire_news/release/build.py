@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from ..annotations.files import SCHEMA_VERSION
-from ..annotations.validate import DocumentFiles, read_document, validate_document
+from ..annotations.validate import DocumentFiles, check_document, read_document
 from ..checksums import file_digest
 from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS,
                        data_files)
@@ -88,24 +88,28 @@ class DocResult:
 
 
 def process_document(repo: Repo, doc_id: str, cache: NormCache | NoCache | None = None,
-                     files: DocumentFiles | None = None) -> DocResult:
+                     files: DocumentFiles | None = None, seed_hash: bytes | None = None) -> DocResult:
     """Validate one document and make its rows for every config. `cache` answers the corpus-drift check;
-    `files` are the document's files if already read."""
+    `files` are the document's files if already read, `seed_hash` the seed's SHA-256 digest if known."""
     if files is None:
         files = read_document(repo, doc_id)  # read once: the bytes validated are the bytes released
-    problems, _ = validate_document(repo, doc_id, cache=cache, files=files)
+    problems, _, checked = check_document(repo, doc_id, cache=cache, files=files, seed_hash=seed_hash)
     if problems:
         return DocResult(doc_id, [p.to_dict() for p in problems])
-    raw = {"seed": files.seed, "meta": files.meta, "corpus": files.corpus, "annotations": files.annotations}
-    doc = SourceDoc(doc_id, orjson.loads(raw["meta"]), raw["corpus"].decode("utf-8"), orjson.loads(raw["annotations"]))
+    if checked is None:  # every file of it vanished since the listing
+        return DocResult(doc_id, [Problem("missing-files", "the document's files disappeared during the build",
+                                          f"seeds/{doc_id}.txt").to_dict()])
+    # the objects the checks parsed and the digests they took: each file is parsed and hashed once
+    doc = SourceDoc(doc_id, checked.meta, checked.text, checked.annotations)
     try:
         view = view_of(doc)
         default = default_row(doc, view)
         full = full_row_items(doc)  # read by Arrow only
     except CeasefireError as exc:
         return DocResult(doc_id, [p.to_dict() for p in exc.problems])
-    return DocResult(doc_id, [], doc.meta, doc.ann, len(doc.text), default, full,
-                     {f"{k}_sha256": sha256_bytes(v) for k, v in raw.items()})
+    inputs = {"seed_sha256": checked.seed_sha256.hex(), "meta_sha256": sha256_bytes(files.meta),
+              "corpus_sha256": checked.corpus_sha256.hex(), "annotations_sha256": sha256_bytes(files.annotations)}
+    return DocResult(doc_id, [], doc.meta, doc.ann, len(doc.text), default, full, inputs)
 
 
 # ------------------------------------------------------------------------------------------------ one shard
@@ -153,21 +157,23 @@ def process_shard(root: str, index: int, ids: Sequence[str], use_cache: bool = T
     """Process the documents `ids` (sorted) of shard `index`: pure but for reading the repository (and the
     normaliser cache), so it runs the same in this process, a pool worker or a Dask worker."""
     docs: list[DocSummary] = []
-    rows: dict[str, list[dict[str, Any]]] = {c: [] for c in ("default", "full")}
-    counts = ReleaseCounts()
+    released: list[DocResult] = []
     repo = Repo.at(root)
     files = [read_document(repo, d) for d in ids]  # a shard's files (a few MB), so the cache answers in one query
     with (NormCache() if use_cache else NoCache()) as cache:
-        cache.prefetch([hashlib.sha256(f.seed).digest() for f in files if type(f.seed) is bytes])
-        for doc_id, f in zip(ids, files):
-            r = process_document(repo, doc_id, cache, f)
+        seed_hashes = [hashlib.sha256(f.seed).digest() if type(f.seed) is bytes else None for f in files]
+        cache.prefetch([h for h in seed_hashes if h is not None])
+        for doc_id, f, seed_hash in zip(ids, files, seed_hashes):
+            r = process_document(repo, doc_id, cache, f, seed_hash)
             if r.problems:
                 docs.append(DocSummary(doc_id, r.problems))
-                continue
-            docs.append(DocSummary(doc_id, [], r.meta.get("story"), r.inputs))
-            rows["default"].append(r.default)
-            rows["full"].append(r.full)
-            counts.add(r.meta, r.ann, r.default, r.full_chars)
+            else:
+                docs.append(DocSummary(doc_id, [], r.meta.get("story"), r.inputs))
+                released.append(r)
+    rows = {"default": [r.default for r in released], "full": [r.full for r in released]}
+    counts = ReleaseCounts()
+    counts.add_many([r.meta for r in released], [r.ann for r in released], rows["default"],
+                    [r.full_chars for r in released])
     ner = ner_batch([(r["id"], r["text"], r["entities"]) for r in rows["default"]])
     for d, tokens, sentences in zip((d for d in docs if not d.problems), ner.tokens, ner.sentences):
         d.tokens, d.sentences = tokens, sentences

@@ -4,6 +4,7 @@ Pure: (metadata, corpus text, annotation file) in, plain dicts matching columns.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -41,43 +42,51 @@ def default_row(doc: SourceDoc, view: BodyView | None = None) -> dict[str, Any]:
     """The clean body, with entities, quotes and sources projected onto it; captions keep their own entities."""
     view = view or view_of(doc)
     layers = doc.ann["layers"]
-    captions = sorted(layers.get("captions", []), key=lambda c: c["start"])
-
-    removed = removed_spans(doc.ann)
-
-    def project(x: dict[str, Any], layer: str) -> tuple[int, int] | None:
-        p = view.project(x["start"], x["end"])
-        if p is None and not any(r[0] <= x["start"] and x["end"] <= r[1] for r in removed):
-            raise CeasefireError(Problem("unprojectable-span", f"{layer} span [{x['start']}, {x['end']}) "
-                                         f"{x['text']!r} crosses a body boundary", f"annotations/{doc.doc_id}.json"))
-        return p
-
-    def cue(x: dict[str, Any]) -> dict[str, Any] | None:
-        c = x.get("cue")
-        p = view.project(c["start"], c["end"]) if c else None
-        return {"start": p[0], "end": p[1], "text": c["text"]} if p else None
-
-    entities, quotes, sources = [], [], []
-    for e in layers.get("entities", []):
-        p = project(e, "entities")
-        if p:
-            entities.append(_entity(e, p[0], p[1]))
-    for q in layers.get("quotes", []):
-        p = project(q, "quotes")
-        if p:
-            quotes.append(_quote(q, p[0], p[1], cue(q)))
-    for s in layers.get("sources", []):
-        p = project(s, "sources")
-        if p:
-            sources.append(_source(s, p[0], p[1], cue(s)))
+    ents = layers.get("entities", [])
+    entities = [_entity(x, s, e) for x, s, e in _projected(doc, view, ents, "entities")]
+    quotes = [_quote(x, s, e, _projected_cue(view, x))
+              for x, s, e in _projected(doc, view, layers.get("quotes", []), "quotes")]
+    sources = [_source(x, s, e, _projected_cue(view, x))
+               for x, s, e in _projected(doc, view, layers.get("sources", []), "sources")]
     caps = []
-    for c in captions:
-        ents = [_entity(e, e["start"] - c["start"], e["end"] - c["start"]) for e in layers.get("entities", []) if c["start"] <= e["start"] and e["end"] <= c["end"]]
+    for c in sorted(layers.get("captions", []), key=_START):
+        cs, ce = c["start"], c["end"]
+        inside = [_entity(e, e["start"] - cs, e["end"] - cs) for e in ents if cs <= e["start"] and e["end"] <= ce]
         caps.append({"text": c["text"], "credit": c["credit"], "agency": c.get("agency"),
-                     "photographer": c.get("photographer"), "entities": sorted(ents, key=_LABELLED)})
+                     "photographer": c.get("photographer"), "entities": sorted(inside, key=_LABELLED)})
     return {**_meta_cols(doc, view.body), "entities": sorted(entities, key=_LABELLED),
             "quotes": sorted(quotes, key=_TEXTED), "sources": sorted(sources, key=_TEXTED), "captions": caps,
             "text_sha256": doc.ann["text_sha256"]}
+
+
+def _projected(doc: SourceDoc, view: BodyView, items: list[dict[str, Any]], layer: str
+               ) -> list[tuple[dict[str, Any], int, int]]:
+    """(item, body start, body end) of each item of `layer` that lies in one kept piece of the body, in order.
+    An item in none must lie inside one removed span (it belongs to that boilerplate item or caption), else it
+    crosses a body boundary: unprojectable-span, for the first such item."""
+    starts, segments = view.piece_starts, view.segments
+    out = []
+    removed = None  # made for the first item outside the kept pieces
+    for x in items:
+        s, e = x["start"], x["end"]
+        i = bisect_right(starts, s) - 1
+        if i >= 0:
+            seg = segments[i]
+            if seg.start <= s < e <= seg.end:
+                shift = seg.body_start - seg.start
+                out.append((x, s + shift, e + shift))
+                continue
+        removed = removed_spans(doc.ann) if removed is None else removed
+        if not any(r[0] <= s and e <= r[1] for r in removed):
+            raise CeasefireError(Problem("unprojectable-span", f"{layer} span [{s}, {e}) {x['text']!r} crosses a "
+                                         "body boundary", f"annotations/{doc.doc_id}.json"))
+    return out
+
+
+def _projected_cue(view: BodyView, x: dict[str, Any]) -> dict[str, Any] | None:
+    c = x.get("cue")
+    p = view.project(c["start"], c["end"]) if c else None
+    return {"start": p[0], "end": p[1], "text": c["text"]} if p else None
 
 
 def full_row(doc: SourceDoc) -> dict[str, Any]:
@@ -130,5 +139,6 @@ def _cue(x: dict[str, Any]) -> dict[str, Any] | None:
 _LABELLED = itemgetter("start", "end", "label", "text")
 _TEXTED = itemgetter("start", "end", "text")
 _SPAN = itemgetter("start", "end")
+_START = itemgetter("start")
 _FULL_ORDER = (("entities", _LABELLED), ("quotes", _TEXTED), ("sources", _TEXTED), ("captions", _TEXTED),
                ("boilerplate", _TEXTED), ("paragraphs", _SPAN))

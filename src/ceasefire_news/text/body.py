@@ -30,7 +30,8 @@ class BodyView:
     segments: tuple[Segment, ...]
 
     @cached_property
-    def _starts(self) -> list[int]:
+    def piece_starts(self) -> list[int]:
+        """The normalised start of every kept piece, in order (what `project` searches)."""
         return [s.start for s in self.segments]
 
     @cached_property
@@ -39,7 +40,7 @@ class BodyView:
 
     def project(self, start: int, end: int) -> tuple[int, int] | None:
         """Body offsets of the normalised span [start, end), or None when it is not inside one kept piece."""
-        i = bisect_right(self._starts, start) - 1
+        i = bisect_right(self.piece_starts, start) - 1
         if i < 0:
             return None
         seg = self.segments[i]
@@ -56,14 +57,6 @@ class BodyView:
         return seg.start + start - seg.body_start, seg.start + end - seg.body_start
 
 
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
-
-
 def body_view(text: str, paragraphs: Iterable[tuple[int, int]], removed: Iterable[tuple[int, int]]) -> BodyView:
     """Build the clean body of `text`: `paragraphs` minus `removed` spans (both normalised offsets)."""
     cuts: Sequence[tuple[int, int]] = sorted(removed)
@@ -78,21 +71,24 @@ def body_view(text: str, paragraphs: Iterable[tuple[int, int]], removed: Iterabl
             rs, re_ = cuts[k]
             if re_ > cur:
                 if rs > cur:
-                    pieces.append(_trim(text, cur, rs))
+                    pieces.append((cur, rs))
                 cur = re_
             k += 1
         if cur < pe:
-            pieces.append(_trim(text, cur, pe))
+            pieces.append((cur, pe))
     segments = []
     out = []
     pos = 0
     for s, e in pieces:
-        if s >= e:
+        piece = text[s:e]
+        kept = piece.strip()  # str.strip removes exactly the characters str.isspace accepts
+        if not kept:
             continue
+        s += len(piece) - len(piece.lstrip())
         if out:
             out.append(PARAGRAPH_SEPARATOR)
             pos += len(PARAGRAPH_SEPARATOR)
-        segments.append(Segment(s, e, pos))
-        out.append(text[s:e])
-        pos += e - s
+        segments.append(Segment(s, s + len(kept), pos))
+        out.append(kept)
+        pos += len(kept)
     return BodyView("".join(out), tuple(segments))
