@@ -33,6 +33,7 @@ import pyarrow as pa
 from .errors import CeasefireError, Problem
 from .fsutil import atomic_write_bytes
 from .loader import load_tables
+from .release.target import check_export_target
 
 FORMATS = ("conll", "jsonl", "brat", "spacy")
 QUOTE_LABELS = {"direct": "DIRECT_QUOTE", "partial": "PARTIAL_QUOTE", "scare": "SCARE_QUOTE"}
@@ -356,9 +357,10 @@ def export(fmt: str, split: str, out: str | os.PathLike, *, config: str = "defau
                                      "tokens of the clean body)", hint="drop --config, or use jsonl or brat"))
     if config not in ("default", "full"):
         raise CeasefireError(Problem("bad-config", f"unknown config {config!r} for export; expected default or full"))
+    out = check_export_target(out)
     tables = load_tables(split, config=config, source=source, revision=revision)
     rows = [r for t in tables.values() for r in t.to_pylist()]
-    report = ExportReport(fmt, split, config, Path(out))
+    report = ExportReport(fmt, split, config, out)
     report.out.mkdir(parents=True, exist_ok=True)
     report.documents = len(rows)
     extra: dict[str, Any] = {}

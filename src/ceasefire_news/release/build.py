@@ -59,6 +59,7 @@ from .records import SourceDoc, default_row, full_row_items, view_of
 from .splits import (DEFAULT_RATIOS, NEAR_DUP_THRESHOLD, NUM_PERM, SHINGLE_WORDS, group_documents,
                      near_duplicate_pairs, shingle_sets, signatures, split_of)
 from .stats import ReleaseCounts, corpus_stats
+from .target import check_release_target
 
 # Pinned writer settings: part of what makes two builds byte-identical.
 PARQUET_OPTIONS = dict(compression="zstd", compression_level=9, write_statistics=True, data_page_size=1 << 20,
@@ -524,10 +525,10 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
     `use_cache=False` re-normalises every seed for the corpus-drift check instead of asking the cache.
     `repo_id`: the Hub dataset it is published as (the card's links, the croissant `url` and the manifest name it).
     A rejected document is left out (and listed in rejections.json) unless `strict`: then the build raises before
-    the release folder is touched."""
+    the release folder is touched. `out` must be new, empty or an earlier release (release/target.py)."""
     repo_id = check_repo_id(repo_id or DEFAULT_REPO_ID)
     repo = Repo.at(root)
-    out = Path(out).resolve()
+    out = check_release_target(out, repo.root)
     ratios = _check_ratios(ratios)
     if engine not in ENGINES:
         raise CeasefireError(Problem("bad-engine", f"unknown engine {engine!r}", hint="local or dask"))

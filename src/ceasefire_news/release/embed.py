@@ -14,6 +14,7 @@ from pathlib import Path
 from ..fsutil import swap_in_folder
 from ..columns import EMBED_SIZE_LIMIT, EMBEDDED
 from .build import build
+from .target import check_release_target
 
 LITE_FILES = ("manifest.json", "SHA256SUMS")
 REFRESH_COMMAND = "python scripts/embed_release.py"
@@ -28,8 +29,9 @@ class Embedded:
 
 
 def embed_release(root: str | Path = ".", dest: str | Path = EMBEDDED, limit: int = EMBED_SIZE_LIMIT) -> Embedded:
-    """Build the release of `root` and make `dest` hold exactly it (or its manifest and checksums past `limit`)."""
-    dest = Path(dest)
+    """Build the release of `root` and make `dest` hold exactly it (or its manifest and checksums past `limit`).
+    `dest` must be new, empty or an embedded release (the same rule as `build --out`, release/target.py)."""
+    dest = check_release_target(dest, root)
     with tempfile.TemporaryDirectory(prefix="ceasefire-embed-") as tmp:
         out = build(root, Path(tmp) / "release", progress=False).out
         files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())

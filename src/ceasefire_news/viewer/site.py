@@ -7,6 +7,7 @@ drawn here; nothing is fetched. The folder is written beside the target and swap
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -16,6 +17,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import CeasefireError, Problem
 from ..fsutil import DOC_ID_RE, swap_in_folder
+from ..release.target import entries
 from .inputs import from_row, release_rows
 from .render import esc, page, render_document
 
@@ -167,10 +169,25 @@ INDEX_SCRIPT = """
 
 
 # ------------------------------------------------------------------------------------------------ writing
+SITE_FILE = re.compile(rf"(?:index\.html|README\.md|\.nojekyll|{re.escape(MARKER)}|doc/[^/]+\.html)\Z")
+
+
 def _check_target(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
-        raise CeasefireError(Problem("not-a-site", "exists and is not a site made by `ceasefire-news site`; "
-                                     "refusing to replace it", str(out), hint="choose an empty or new folder"))
+    """`out` may be replaced when it is new, empty, or a site this command made: its marker file and nothing but
+    the files a site holds (index.html, README.md, .nojekyll, doc/*.html)."""
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return
+    if not out.is_dir():
+        why = "it is a file, not a folder"
+    elif not (out / MARKER).is_file():
+        why = f"it has no {MARKER} marker"
+    else:
+        unknown = [n for n in entries(out) if not SITE_FILE.match(n)]
+        if not unknown:
+            return
+        why = f"it holds {unknown[0]!r}, which is no file of a site"
+    raise CeasefireError(Problem("not-a-site", f"exists and is not a site made by `ceasefire-news site` ({why}); "
+                                 "refusing to replace it", str(out), hint="choose an empty or new folder"))
 
 
 def build_site(release: str | Path | None, out: str | Path, progress: bool = False) -> SiteResult:

@@ -1,0 +1,116 @@
+"""Mistakes a new user makes, found by a walkthrough: each gets one clear error line (file, what was expected,
+what was found), exit 1 for a problem and 2 for a usage error, never a traceback, never exit 0 with data missing,
+and nothing of the user's is destroyed or left half-done.
+
+Every case here is listed in docs/reliability.md.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ceasefire_news.errors import CeasefireError
+
+from .test_reliability import first_error, one_line, run
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes: what must survive a refused command unchanged."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _no_leftovers(parent: Path) -> None:
+    assert not [p.name for p in parent.iterdir() if ".building-" in p.name or p.name.endswith(".old")]
+
+
+# ------------------------------------------------------------------------------------------------ build --out
+def test_build_refuses_a_folder_that_is_not_a_release_and_keeps_it(repo_copy, tmp_path, capsys):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "thesis.txt").write_text("thesis")
+    rc, out, err = run(capsys, "build", "--root", repo_copy, "--out", victim, "-q")
+    line = one_line(rc, err, "not-a-release", str(victim), "refusing to replace it")
+    assert "no readable manifest.json and SHA256SUMS" in line and out == ""
+    assert _tree(victim) == {"thesis.txt": b"thesis"}
+    _no_leftovers(tmp_path)
+
+
+def test_build_refuses_an_existing_file_as_its_output(repo_copy, tmp_path, capsys):
+    afile = tmp_path / "afile.txt"
+    afile.write_text("keep me")
+    rc, _, err = run(capsys, "build", "--root", repo_copy, "--out", afile, "-q")
+    one_line(rc, err, "not-a-release", str(afile), "it is a file, not a folder")
+    assert afile.read_text() == "keep me"
+    _no_leftovers(tmp_path)
+
+
+@pytest.mark.parametrize("where", [".", "seeds", "corpus/sub", ".."])
+def test_build_never_replaces_the_repository_or_its_inputs(where, repo_copy, capsys, monkeypatch):
+    """`cd <clone>; ceasefire-news build --out .` once deleted the whole repository."""
+    before = _tree(repo_copy)
+    monkeypatch.chdir(repo_copy)
+    rc, _, err = run(capsys, "build", "--out", where, "-q")
+    line = one_line(rc, err, "output-is-repository", str((repo_copy / where).resolve()))
+    assert ("input folder" in line) == (where not in (".", ".."))
+    assert _tree(repo_copy) == before
+    _no_leftovers(repo_copy)
+    _no_leftovers(repo_copy.parent)
+
+
+def test_build_replaces_an_earlier_release_or_an_empty_folder_and_nothing_else(repo_copy, tmp_path, capsys):
+    from ceasefire_news.release.build import build
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run(capsys, "build", "--root", repo_copy, "--out", empty, "-q")[0] == 0
+    first = _tree(empty)
+    assert "SHA256SUMS" in first
+    assert run(capsys, "build", "--root", repo_copy, "--out", empty, "-q")[0] == 0  # an earlier release
+    assert _tree(empty) == first
+    (empty / "images" / "notes.md").write_text("mine")  # a file the release does not list, at any depth
+    rc, _, err = run(capsys, "build", "--root", repo_copy, "--out", empty, "-q")
+    one_line(rc, err, "not-a-release", "'images/notes.md', which its SHA256SUMS does not list")
+    assert (empty / "images" / "notes.md").read_text() == "mine"
+    with pytest.raises(CeasefireError) as exc:  # the Python API refuses the same way
+        build(repo_copy, empty, progress=False)
+    assert exc.value.problems[0].code == "not-a-release"
+    with pytest.raises(CeasefireError) as exc:
+        build(repo_copy, repo_copy, progress=False)
+    assert exc.value.problems[0].code == "output-is-repository"
+
+
+def test_embed_refuses_a_folder_that_is_not_an_embedded_release(tmp_path):
+    from ceasefire_news.release.embed import embed_release
+
+    from .conftest import ROOT
+
+    dest = tmp_path / "_release"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine")
+    with pytest.raises(CeasefireError) as exc:
+        embed_release(ROOT, dest)
+    assert exc.value.problems[0].code == "not-a-release" and (dest / "notes.txt").read_text() == "mine"
+
+
+def test_site_refuses_a_site_folder_holding_a_file_of_the_user(corpus_release, tmp_path, capsys):
+    site = tmp_path / "site"
+    assert run(capsys, "site", "--out", site, "--from", corpus_release, "-q")[0] == 0
+    assert run(capsys, "site", "--out", site, "--from", corpus_release, "-q")[0] == 0  # its own site: replaced
+    (site / "doc" / "notes.txt").write_text("mine")
+    rc, _, err = run(capsys, "site", "--out", site, "--from", corpus_release, "-q")
+    one_line(rc, err, "not-a-site", str(site), "'doc/notes.txt', which is no file of a site")
+    assert (site / "doc" / "notes.txt").read_text() == "mine"
+    shutil.rmtree(site)
+
+
+def test_export_refuses_to_write_into_a_folder_of_other_files(repo_copy, capsys):
+    """`export --format brat --out corpus` would overwrite corpus/<id>.txt with the clean body."""
+    before = _tree(repo_copy)
+    rc, out, err = run(capsys, "export", "--format", "brat", "--split", "all", "--out", repo_copy / "corpus")
+    one_line(rc, err, "not-an-export", str(repo_copy / "corpus"), "no loss.json of an export")
+    assert out == "" and _tree(repo_copy) == before
+    target = repo_copy.parent / "brat"
+    assert run(capsys, "export", "--format", "brat", "--split", "all", "--out", target)[0] == 0
+    assert run(capsys, "export", "--format", "jsonl", "--split", "all", "--out", target)[0] == 0  # its own folder
