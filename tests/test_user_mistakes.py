@@ -114,3 +114,23 @@ def test_export_refuses_to_write_into_a_folder_of_other_files(repo_copy, capsys)
     target = repo_copy.parent / "brat"
     assert run(capsys, "export", "--format", "brat", "--split", "all", "--out", target)[0] == 0
     assert run(capsys, "export", "--format", "jsonl", "--split", "all", "--out", target)[0] == 0  # its own folder
+
+
+# ------------------------------------------------------------------------------------------------ --root
+def usage_error(rc: int, err: str, code: str, *must: str) -> str:
+    """The one error line of a usage error: exit 2, the code, and each of `must` in it."""
+    assert rc == 2, err
+    line = first_error(err)
+    assert f"[{code}]" in line, line
+    for m in must:
+        assert m in line, (m, line)
+    return line
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_root_that_is_no_repository_is_the_same_usage_error_everywhere(command, tmp_path, capsys):
+    missing = tmp_path / "nonexist"
+    rc, out, err = run(capsys, command, "--root", missing, *(["--out", tmp_path / "rel"] if command == "build" else []))
+    text = out + err  # validate prints its report on stdout, the others on stderr
+    usage_error(rc, text, "not-a-repository", str(missing), "no seeds/, corpus/ or annotations/ folder here")
+    assert not (tmp_path / "rel").exists()

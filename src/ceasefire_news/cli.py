@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .errors import CeasefireError, render
+from .errors import USAGE_CODES, CeasefireError, render
 
 # Every command but these read-side ones (they run on the loader's install alone) needs the `build` extra.
 READ_SIDE = frozenset({"export"})
@@ -196,7 +196,7 @@ def _problem(code: str, message: str, file: str):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .annotations.validate import USAGE_CODES, validate_paths
+    from .annotations.validate import validate_paths
 
     if args.jobs < 1:
         print("error: --jobs takes a number of processes >= 1", file=sys.stderr)
@@ -678,7 +678,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except CeasefireError as exc:
         print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
-        return 1
+        return 2 if any(p.code in USAGE_CODES for p in exc.problems) else 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -10,6 +10,10 @@ from dataclasses import asdict, dataclass
 from typing import Iterable
 
 
+# Problems that are a usage error rather than a problem of the input: the CLI exits 2 for them (validate, build, stats)
+USAGE_CODES = frozenset({"no-such-path", "not-a-repository"})
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in one file. `code` is stable; tooling may match on it."""

@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import CeasefireError, Problem
 from .fsutil import DOC_ID_RE
 
 SEED_SUFFIX = ".txt"
@@ -57,6 +58,15 @@ class Repo:
     def is_repo(self) -> bool:
         return self.seeds.is_dir() or self.corpus.is_dir() or self.annotations.is_dir()
 
+    @classmethod
+    def existing(cls, root: str | Path = ".") -> "Repo":
+        """The repository at `root`, or a CeasefireError [not-a-repository] (a usage error: the CLI exits 2) for
+        a folder with none of seeds/, corpus/, annotations/ (a mistyped --root, the wrong current folder)."""
+        repo = cls.at(root)
+        if not repo.is_repo():
+            raise CeasefireError(not_a_repository(root, "run it from the repository root or pass --root"))
+        return repo
+
     def seed_ids(self) -> list[str]:
         if not self.seeds.is_dir():
             return []
@@ -73,3 +83,7 @@ class Repo:
         """Every document the repository knows of, valid ids only (others are reported by validate)."""
         ids = set(self.seed_ids()) | set(self.corpus_ids()) | set(self.annotation_ids())
         return sorted(i for i in ids if DOC_ID_RE.match(i))
+
+
+def not_a_repository(root: str | Path, hint: str) -> Problem:
+    return Problem("not-a-repository", "no seeds/, corpus/ or annotations/ folder here", str(root), hint=hint)

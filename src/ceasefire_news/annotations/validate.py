@@ -33,7 +33,7 @@ from ..fsutil import DOC_ID_RE, line_col
 from ..meta import check_meta, real_date
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
-from ..repo import META_SUFFIX, SEED_SUFFIX, Repo
+from ..repo import META_SUFFIX, SEED_SUFFIX, Repo, not_a_repository
 from ..jsonstrict import duplicate_keys, surely_unique
 from ..schemas import compiled
 
@@ -49,7 +49,6 @@ NESTING_ALLOWED = ("entities",)  # entities may nest ("Times of Israel" inside a
 BODY_LAYERS = ("entities", "quotes", "sources")  # must not straddle a removed span or a paragraph boundary
 REMOVED_LAYERS = ("boilerplate", "captions")
 LABELS = frozenset(ENTITY_LABELS)
-USAGE_CODES = frozenset({"no-such-path", "not-a-repository"})  # the CLI exits 2 for these
 _INF = float("inf")
 _SINGULAR = {"entities": "entity", "quotes": "quote", "sources": "source"}
 _ITEM = itemgetter("start", "end", "id", "text")
@@ -819,8 +818,7 @@ def validate_repo(root: str | Path = ".", only: Iterable[str] | None = None, pro
     `jobs` > 1 validates on a process pool (same problems, same order); `cache=False` re-normalises every seed."""
     repo = Repo.at(root)
     if not repo.is_repo():
-        return [Problem("not-a-repository", "no seeds/, corpus/ or annotations/ folder here", str(root),
-                        hint="run validate from the repository root, pass --root, or pass files")], 0, 0
+        return [not_a_repository(root, "run validate from the repository root, pass --root, or pass files")], 0, 0
     ids, problems = scan(repo)
     if only is not None:
         ids, problems = list(only), []

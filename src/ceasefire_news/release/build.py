@@ -527,7 +527,7 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
     A rejected document is left out (and listed in rejections.json) unless `strict`: then the build raises before
     the release folder is touched. `out` must be new, empty or an earlier release (release/target.py)."""
     repo_id = check_repo_id(repo_id or DEFAULT_REPO_ID)
-    repo = Repo.at(root)
+    repo = Repo.existing(root)
     out = check_release_target(out, repo.root)
     ratios = _check_ratios(ratios)
     if engine not in ENGINES:
