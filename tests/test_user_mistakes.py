@@ -127,10 +127,37 @@ def usage_error(rc: int, err: str, code: str, *must: str) -> str:
     return line
 
 
-@pytest.mark.parametrize("command", ["validate", "build"])
+@pytest.mark.parametrize("command", ["validate", "build", "stats"])
 def test_a_root_that_is_no_repository_is_the_same_usage_error_everywhere(command, tmp_path, capsys):
     missing = tmp_path / "nonexist"
     rc, out, err = run(capsys, command, "--root", missing, *(["--out", tmp_path / "rel"] if command == "build" else []))
     text = out + err  # validate prints its report on stdout, the others on stderr
     usage_error(rc, text, "not-a-repository", str(missing), "no seeds/, corpus/ or annotations/ folder here")
     assert not (tmp_path / "rel").exists()
+
+
+# ------------------------------------------------------------------------------------------------ stats
+def test_stats_counts_every_document_or_says_which_it_left_out(corpus_repo, tmp_path, capsys):
+    repo = tmp_path / "repo"
+    shutil.copytree(corpus_repo, repo)
+    rc, out, err = run(capsys, "stats", "--root", repo, "--json")
+    total = len(list((repo / "annotations").glob("*.json")))
+    assert rc == 0 and err == "" and f'"documents": {total}' in out
+    broken = sorted((repo / "annotations").glob("*.json"))[0]
+    broken.write_text("{bad")
+    (repo / "annotations" / "zz_array.json").write_text("[]")
+    (repo / "seeds" / "zz_new.txt").write_text("Talks resumed in Cairo on Monday.\n")  # not ingested yet
+    rc, out, err = run(capsys, "stats", "--root", repo)
+    assert rc == 1 and out.startswith(f"documents: {total - 1}\n")  # the counts of what could be read...
+    assert [ln for ln in err.splitlines() if " error [" in ln] == [  # ...and one line per document left out
+        f"annotations/{broken.name}:1:2: error [json-syntax] invalid JSON: Expecting property name enclosed in "
+        "double quotes",
+        "annotations/zz_array.json:1:1: error [schema] expected an object, found an array []",
+        "seeds/zz_new.txt: error [missing-annotations] seed has no annotation file: not counted (hint: run "
+        "`ceasefire-news ingest seeds/zz_new.txt`)"]
+    assert err.rstrip().endswith("3 problem(s): the counts above leave out the documents named here")
+    from ceasefire_news.release.stats import repo_stats
+
+    with pytest.raises(CeasefireError) as exc:  # the Python API never returns partial counts silently
+        repo_stats(repo)
+    assert [p.code for p in exc.value.problems] == ["json-syntax", "schema", "missing-annotations"]

@@ -401,10 +401,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from .release.stats import render_stats, repo_stats
+    from .release.stats import count_repo, render_stats
 
-    st = repo_stats(args.root)
+    st, problems = count_repo(args.root)
     print(json.dumps(st, indent=2) if args.json else render_stats(st))
+    if problems:  # the counts above leave these out: never a success status with documents missing
+        sys.stdout.flush()
+        print(render(problems).rsplit("\n", 1)[0], file=sys.stderr)
+        print(f"{len(problems)} problem(s): the counts above leave out the documents named here", file=sys.stderr)
+        return 1
     return 0
 
 

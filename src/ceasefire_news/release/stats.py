@@ -1,21 +1,23 @@
 """Counts: per layer, per entity label, per boilerplate kind; for `ceasefire-news stats` and the dataset card."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import itemgetter, methodcaller, sub
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..repo import Repo
+from ..errors import CeasefireError, Problem
+from ..fsutil import parse_json
+from ..repo import SEED_SUFFIX, Repo
 
 _ORIGIN = methodcaller("get", "origin", "?")
 _LABEL, _KIND, _START, _END, _SOURCE, _LANGUAGE = (itemgetter(k) for k in ("label", "kind", "start", "end", "source",
                                                                          "language"))
 _LICENSE = itemgetter("source", "rights")
 
-__all__ = ["Counts", "ReleaseCounts", "layer_counts", "repo_stats", "corpus_stats", "render_stats"]
+__all__ = ["Counts", "ReleaseCounts", "layer_counts", "count_repo", "repo_stats", "corpus_stats", "render_stats"]
 
 
 @dataclass
@@ -86,15 +88,54 @@ def layer_counts(anns: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return counts.as_dict()
 
 
-def repo_stats(root: str = ".") -> dict[str, Any]:
-    repo = Repo.at(root)
-    anns = []
-    for doc_id in repo.annotation_ids():
-        try:
-            anns.append(json.loads(repo.annotation_path(doc_id).read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            continue  # `validate` reports unreadable files; stats counts what it can read
-    return layer_counts(anns)
+def _read_annotations(repo: Repo, doc_id: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """One annotation file parsed and checked against the schema (what the counts rely on), or its problems."""
+    from ..annotations.validate import Collector
+    from ..schemas import compiled
+
+    name = f"annotations/{doc_id}.json"
+    try:
+        text = repo.annotation_path(doc_id).read_text(encoding="utf-8")
+        ann = parse_json(text, name)
+    except CeasefireError as exc:
+        return None, exc.problems
+    except UnicodeDecodeError as exc:
+        return None, [Problem("bad-encoding", f"not UTF-8 at byte offset {exc.start}", name)]
+    except OSError as exc:
+        return None, [Problem("unreadable", f"cannot read: {exc.strerror or exc}", name)]
+    schema = compiled("annotations")
+    if schema.is_valid(ann):
+        return ann, []
+    out = Collector(name, text)
+    for e in schema.errors(ann):
+        out.add("schema", e.message, e.pointer)
+    return None, out.problems
+
+
+def count_repo(root: str | Path = ".") -> tuple[dict[str, Any], list[Problem]]:
+    """The counts of every annotation file of the repository at `root`, and one problem for each thing left out
+    of them: an annotation file that cannot be read or is no annotation file, a seed that has none. A folder that
+    is no repository is a CeasefireError [not-a-repository]."""
+    repo = Repo.existing(root)
+    counts, problems = Counts(), []
+    annotated = repo.annotation_ids()
+    for doc_id in annotated:
+        ann, ps = _read_annotations(repo, doc_id)
+        problems += ps
+        if ann is not None:
+            counts.add(ann)  # one file at a time: memory stays bounded
+    for doc_id in sorted(set(repo.seed_ids()) - set(annotated)):
+        problems.append(Problem("missing-annotations", "seed has no annotation file: not counted",
+                                f"seeds/{doc_id}{SEED_SUFFIX}", hint=f"run `ceasefire-news ingest seeds/{doc_id}{SEED_SUFFIX}`"))
+    return counts.as_dict(), problems
+
+
+def repo_stats(root: str | Path = ".") -> dict[str, Any]:
+    """The counts of the repository at `root`; a CeasefireError when any document could not be counted."""
+    st, problems = count_repo(root)
+    if problems:
+        raise CeasefireError(problems)
+    return st
 
 
 @dataclass
