@@ -161,3 +161,64 @@ def test_stats_counts_every_document_or_says_which_it_left_out(corpus_repo, tmp_
     with pytest.raises(CeasefireError) as exc:  # the Python API never returns partial counts silently
         repo_stats(repo)
     assert [p.code for p in exc.value.problems] == ["json-syntax", "schema", "missing-annotations"]
+
+
+# ------------------------------------------------------------------------------------------------ ingest
+PAGE = "Negotiators met in Cairo on Monday to discuss the truce, officials said.\n"
+
+
+def _sidecar_beside(page: Path, **change) -> None:
+    import hashlib
+    import json
+
+    from ceasefire_news.meta import skeleton
+
+    meta = skeleton(page.stem, "Example Wire", "en", hashlib.sha256(page.read_bytes()).hexdigest())
+    page.with_name(f"{page.stem}.meta.json").write_text(json.dumps({**meta, **change}), encoding="utf-8")
+
+
+INGEST_FAILURES = {  # what is beside the page -> the code and what the line must name
+    "no-sidecar-no-source": (lambda page: None, "missing-meta", "seeds/nosrc.meta.json"),
+    "sidecar-not-json": (lambda page: page.with_name("nosrc.meta.json").write_text("{bad"), "json-syntax",
+                         "nosrc.meta.json:1:2"),
+    "sidecar-of-other-bytes": (lambda page: _sidecar_beside(page, seed_sha256="0" * 64), "seed-modified",
+                               "nosrc.txt"),
+    "sidecar-of-another-id": (lambda page: _sidecar_beside(page, doc_id="other"), "meta-doc-id", "'other'"),
+}
+
+
+@pytest.mark.parametrize("name", INGEST_FAILURES)
+def test_a_failed_ingest_writes_nothing(name, repo_copy, tmp_path, capsys):
+    """`ingest /tmp/nosrc.txt` without a sidecar used to copy the seed in before refusing: validate then failed
+    on the stray seed until it was deleted by hand."""
+    prepare, code, must = INGEST_FAILURES[name]
+    page = tmp_path / "incoming" / "nosrc.txt"
+    page.parent.mkdir()
+    page.write_text(PAGE)
+    prepare(page)
+    before = _tree(repo_copy)
+    rc, _, err = run(capsys, "ingest", "--root", repo_copy, page)
+    one_line(rc, err, code, must)
+    assert _tree(repo_copy) == before
+    assert run(capsys, "validate", "--root", repo_copy)[0] == 0
+
+
+def test_an_ingest_whose_last_write_fails_takes_back_the_others(repo_copy, tmp_path, capsys, monkeypatch):
+    import errno
+
+    import ceasefire_news.ingest as ingest_module
+
+    real = ingest_module.atomic_write_bytes
+
+    def full_disk(path, data):
+        if Path(path).parent.name == "annotations":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, data)
+
+    monkeypatch.setattr(ingest_module, "atomic_write_bytes", full_disk)
+    page = tmp_path / "nosrc.txt"
+    page.write_text(PAGE)
+    before = _tree(repo_copy)
+    rc, _, err = run(capsys, "ingest", "--root", repo_copy, "--source", "Example Wire", page)
+    one_line(rc, err, "os-error", "No space left on device")
+    assert _tree(repo_copy) == before

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .annotations.files import empty_annotation, repin
 from .text.boilerplate import Detection, detect, load_rules
 from .errors import CeasefireError, Problem
-from .fsutil import atomic_write_bytes, atomic_write_text, check_doc_id, read_json, write_json
+from .fsutil import atomic_write_bytes, check_doc_id, dumps_json, read_json
 from .limits import read_limited
-from .meta import load_meta, skeleton
+from .meta import load_meta, parse_meta, skeleton
 from .text.normalize import Normalized, normalize_bytes
 from .annotations.reanchor import Options as ReanchorOptions
 from .annotations.reanchor import Result as ReanchorResult
@@ -48,44 +49,74 @@ def doc_id_for(path: Path) -> str:
     return check_doc_id(stem, str(path))
 
 
+def _read_seed(path: Path, max_bytes: int | None) -> bytes:
+    try:
+        return read_limited(path, limit=max_bytes)
+    except FileNotFoundError:
+        raise CeasefireError(Problem("missing-file", "seed file not found", file=str(path))) from None
+    except IsADirectoryError:
+        raise CeasefireError(Problem("missing-file", "is a folder, not a seed file", file=str(path))) from None
+
+
+def _sidecar(path: Path, repo: Repo, doc_id: str, copy_in: bool, source: str | None, language: str,
+             seed_sha256: str, max_bytes: int | None) -> tuple[dict[str, Any], bytes | None]:
+    """The seed's sidecar, checked, and the bytes ingest must write to seeds/<id>.meta.json (None: it is there):
+    the one in seeds/, else the one beside a seed brought in from elsewhere, else a skeleton for --source."""
+    meta_path = repo.meta_path(doc_id)
+    if meta_path.exists():
+        return load_meta(meta_path, doc_id), None
+    side = path.with_name(f"{doc_id}{META_SUFFIX}")
+    if copy_in and side.exists():
+        data = read_limited(side, limit=max_bytes)
+        return parse_meta(data, str(side), doc_id), data
+    if not source:
+        raise CeasefireError(Problem("missing-meta", "no metadata sidecar for this seed", file=str(meta_path),
+                                     hint="write seeds/<id>.meta.json or pass --source NAME"))
+    meta = skeleton(doc_id, source, language, seed_sha256)
+    return meta, dumps_json(meta).encode("utf-8")
+
+
+def write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write every (path, bytes), each atomically; when one fails, the ones written already are put back as they
+    were (removed when they were new), so a failed ingest leaves the repository as it found it."""
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for path, data in files:
+            done.append((path, path.read_bytes() if path.exists() else None))
+            atomic_write_bytes(path, data)
+    except BaseException:
+        for path, before in reversed(done):
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write_bytes(path, before)
+        raise
+
+
 def ingest(path: str | Path, repo: Repo, source: str | None = None, language: str = "en",
            rules_path: str | Path | None = None, reanchor: ReanchorOptions | None = None,
            max_bytes: int | None = None) -> IngestResult:
     """Ingest one raw seed into `repo`. A seed outside `repo/seeds` is copied in (an existing seed with other
     bytes is never overwritten). Manual annotation layers are kept untouched, unless the normalised text
     changed under them: then ingest refuses, or with `reanchor` options moves them (see reanchor.py).
-    An input above `max_bytes` (default: limits.max_bytes()) is refused before it is read."""
+    An input above `max_bytes` (default: limits.max_bytes()) is refused before it is read.
+    Every check runs before anything is written: a refused seed leaves the repository as it was."""
     path = Path(path)
     doc_id = doc_id_for(path)
-    seed, meta_path = repo.seed_path(doc_id), repo.meta_path(doc_id)
+    seed = repo.seed_path(doc_id)
     refuse_outside_link(seed, repo)
-    try:
-        data = read_limited(path, limit=max_bytes)
-    except FileNotFoundError:
-        raise CeasefireError(Problem("missing-file", "seed file not found", file=str(path))) from None
-    except IsADirectoryError:
-        raise CeasefireError(Problem("missing-file", "is a folder, not a seed file", file=str(path))) from None
+    data = _read_seed(path, max_bytes)
     norm: Normalized = normalize_bytes(data, str(path))  # raises a one-line error for bad input
     seed_sha256, text_sha256 = sha256_bytes(data), sha256_text(norm.text)
-    if seed.resolve() != path.resolve():
-        if seed.exists() and seed.read_bytes() != data:
-            raise CeasefireError(Problem("seed-exists", f"seeds/{seed.name} already exists with other bytes",
-                                         file=str(path), hint="raw seeds are never modified; use a new id"))
-        seed.parent.mkdir(parents=True, exist_ok=True)
-        if not seed.exists():
-            atomic_write_bytes(seed, data)
-        side = path.with_name(f"{doc_id}{META_SUFFIX}")
-        if side.exists() and not meta_path.exists():
-            atomic_write_bytes(meta_path, read_limited(side, limit=max_bytes))
-    if not meta_path.exists():
-        if not source:
-            raise CeasefireError(Problem("missing-meta", "no metadata sidecar for this seed", file=str(meta_path),
-                                         hint="write seeds/<id>.meta.json or pass --source NAME"))
-        write_json(meta_path, skeleton(doc_id, source, language, seed_sha256))
-    meta = load_meta(meta_path, doc_id)
+    copy_in = seed.resolve() != path.resolve()
+    if copy_in and seed.exists() and seed.read_bytes() != data:
+        raise CeasefireError(Problem("seed-exists", f"seeds/{seed.name} already exists with other bytes",
+                                     file=str(path), hint="raw seeds are never modified; use a new id"))
+    meta, meta_bytes = _sidecar(path, repo, doc_id, copy_in, source, language, seed_sha256, max_bytes)
     if meta["seed_sha256"] != seed_sha256:
         raise CeasefireError(Problem("seed-modified", "seed bytes do not match seed_sha256 in the sidecar",
-                                     file=str(seed), hint="raw seeds are never edited; restore the original"))
+                                     file=str(seed if seed.exists() else path),
+                                     hint="raw seeds are never edited; restore the original"))
 
     corpus_path = repo.corpus_path(doc_id)
     old_text = corpus_path.read_text(encoding="utf-8") if corpus_path.exists() else None
@@ -106,9 +137,10 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
     if reanchor is not None and reanchor.dry_run:
         return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate),
                             len(detection.captions), len(detection.blocks), norm.report, moved, written=False)
-    atomic_write_text(corpus_path, norm.text)
     doc["doc_id"] = doc_id
     repin(doc, text_sha256, detection)
-    write_json(ann_path, doc)
+    files = [(seed, data)] if copy_in and not seed.exists() else []
+    files += [(repo.meta_path(doc_id), meta_bytes)] if meta_bytes is not None else []
+    write_all(files + [(corpus_path, norm.text.encode("utf-8")), (ann_path, dumps_json(doc).encode("utf-8"))])
     return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate), len(detection.captions),
                         len(detection.blocks), norm.report, moved)

@@ -43,12 +43,21 @@ def load_meta(path: str | Path, doc_id: str | None = None) -> dict[str, Any]:
     """Read and check a sidecar; raise CeasefireError with every problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise CeasefireError(Problem("missing-meta", "metadata sidecar not found", file=str(path),
                                      hint="create it (see README: adding a document) or pass --source")) from None
-    meta = parse_json(text, str(path))
-    problems = check_meta(meta, str(path), doc_id)
+    return parse_meta(data, str(path), doc_id)
+
+
+def parse_meta(data: bytes, file: str, doc_id: str | None = None) -> dict[str, Any]:
+    """Parse and check the bytes of a sidecar (named `file` in problems); raise CeasefireError with every problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=file)) from None
+    meta = parse_json(text, file)
+    problems = check_meta(meta, file, doc_id)
     if problems:
         raise CeasefireError(problems)
     return meta
