@@ -165,8 +165,8 @@ def test_ingest_output_always_validates(fuzz_repo, raw):
     try:
         r = ingest(seed, repo, source="Example Wire")
     except CeasefireError as exc:
-        assert exc.problems[0].code in ("empty-input", "binary-input", "undecodable"), exc
-        assert not repo.corpus_path(doc_id).exists()
+        assert exc.problems[0].code in ("empty-input", "binary-input", "undecodable", "empty-body"), exc
+        assert not repo.corpus_path(doc_id).exists() and not repo.seed_path(doc_id).exists()  # nothing written
         return
     problems, _ = validate_document(repo, doc_id)
     assert problems == [], [p.render() for p in problems]

@@ -222,3 +222,40 @@ def test_an_ingest_whose_last_write_fails_takes_back_the_others(repo_copy, tmp_p
     rc, _, err = run(capsys, "ingest", "--root", repo_copy, "--source", "Example Wire", page)
     one_line(rc, err, "os-error", "No space left on device")
     assert _tree(repo_copy) == before
+
+
+# ------------------------------------------------------------------------------------------------ empty body
+def test_an_all_boilerplate_page_never_reaches_the_release(repo_copy, tmp_path, capsys):
+    """`ingest` took a page of nothing but furniture, `validate` said OK and `build` released it with text ""."""
+    page = tmp_path / "onlybp.txt"
+    page.write_text("Home\nSign up for our newsletter\n")
+    before = _tree(repo_copy)
+    rc, _, err = run(capsys, "ingest", "--root", repo_copy, "--source", "X", page)
+    one_line(rc, err, "empty-body", str(page), "no article text found: all 31 characters")  # as `clean` says
+    assert _tree(repo_copy) == before
+    # such a document made by hand (or by an older ingest): validate reports it, build rejects it
+    page.write_text(PAGE)
+    assert run(capsys, "ingest", "--root", repo_copy, "--source", "X", page)[0] == 0
+    import json
+
+    ann = repo_copy / "annotations" / "onlybp.json"
+    doc = json.loads(ann.read_text())
+    text = (repo_copy / "corpus" / "onlybp.txt").read_text()
+    doc["layers"]["captions"] = []
+    doc["layers"]["boilerplate"] = [{"id": f"b{i}", "start": p["start"], "end": p["end"], "text": p["text"],
+                                     "kind": "navigation", "rule": "by-hand", "origin": "manual"}
+                                    for i, p in enumerate(doc["layers"]["paragraphs"], 1)]
+    ann.write_text(json.dumps(doc, indent=2))
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1
+    line = first_error(out)
+    assert line.startswith("annotations/onlybp.json:") and "[empty-body] the clean body is empty: the boilerplate and " \
+        f"caption spans cover every paragraph ({len(text)} characters of text, none of them article text)" in line
+    rc, _, err = run(capsys, "build", "--root", repo_copy, "--out", tmp_path / "rel", "-q", "--no-strict")
+    assert rc == 1 and "onlybp: empty-body" in err
+    report = json.loads((tmp_path / "rel" / "rejections.json").read_text())
+    assert report["accounting"] == {"documents_in": 2, "released": 1, "rejected": 1}
+    assert [p["code"] for p in report["rejected"]["onlybp"]] == ["empty-body"]
+    manifest = json.loads((tmp_path / "rel" / "manifest.json").read_text())
+    assert "onlybp" not in manifest["documents"] and manifest["rejected"] == ["onlybp"]
+

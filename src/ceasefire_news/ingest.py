@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .annotations.files import empty_annotation, repin
+from .annotations.files import empty_annotation, paragraph_spans, removed_spans, repin
+from .text.body import has_body
 from .text.boilerplate import Detection, detect, load_rules
 from .errors import CeasefireError, Problem
 from .fsutil import atomic_write_bytes, check_doc_id, dumps_json, read_json
@@ -134,11 +135,15 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
         moved = reanchor_in_repo(repo, doc_id, doc, norm.text, reanchor, str(ann_path))
         doc = moved.doc
     detection: Detection = detect(norm.text, meta["source"], load_rules(rules_path))  # after every refusal
+    doc["doc_id"] = doc_id
+    repin(doc, text_sha256, detection)
+    if not has_body(norm.text, paragraph_spans(doc), removed_spans(doc)):  # as `clean` refuses it
+        raise CeasefireError(Problem("empty-body", f"no article text found: all {len(norm.text):,} characters of "
+                                     "the normalised text were classified as boilerplate or captions", str(path),
+                                     hint="a page with no article text is no document; nothing was written"))
     if reanchor is not None and reanchor.dry_run:
         return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate),
                             len(detection.captions), len(detection.blocks), norm.report, moved, written=False)
-    doc["doc_id"] = doc_id
-    repin(doc, text_sha256, detection)
     files = [(seed, data)] if copy_in and not seed.exists() else []
     files += [(repo.meta_path(doc_id), meta_bytes)] if meta_bytes is not None else []
     write_all(files + [(corpus_path, norm.text.encode("utf-8")), (ann_path, dumps_json(doc).encode("utf-8"))])

@@ -31,6 +31,7 @@ from .files import ENTITY_LABELS, LAYERS
 from ..errors import CeasefireError, Problem
 from ..fsutil import DOC_ID_RE, line_col
 from ..meta import check_meta, real_date
+from ..text.body import has_body
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
 from ..repo import META_SUFFIX, SEED_SUFFIX, Repo, not_a_repository
@@ -53,6 +54,7 @@ _INF = float("inf")
 _SINGULAR = {"entities": "entity", "quotes": "quote", "sources": "source"}
 _ITEM = itemgetter("start", "end", "id", "text")
 _START, _END, _ID, _TEXT, _LABEL = (itemgetter(k) for k in ("start", "end", "id", "text", "label"))
+_SPAN = itemgetter("start", "end")
 
 
 # ------------------------------------------------------------------------------------------------ locations
@@ -217,9 +219,36 @@ def check_annotation(doc: Any, text: str | None, out: Collector, doc_id: str | N
             text = None
     if text is None:  # no text to check spans against: the checks that need none still run
         _slow_check(layers, None, out)
-    elif not _fast_ok(layers, text):
-        _slow_check(layers, text, out)
+    else:
+        spans_ok = _fast_ok(layers, text)
+        if not spans_ok:
+            before = len(out.problems)
+            _slow_check(layers, text, out)
+            spans_ok = len(out.problems) == before
+        if spans_ok:  # once the spans are right: what the release's body view would hold
+            _check_body(layers, text, out)
     return count
+
+
+def _body_ok(layers: dict[str, list[dict]], text: str) -> bool:
+    """True when the clean body (the paragraphs minus boilerplate and captions) holds some text."""
+    get = layers.get
+    removed = [*map(_SPAN, get("boilerplate") or ()), *map(_SPAN, get("captions") or ())]
+    return has_body(text, map(_SPAN, get("paragraphs") or ()), removed)
+
+
+def _check_body(layers: dict[str, list[dict]], text: str, out: Collector) -> None:
+    """A document whose clean body is empty has no article text to release (build rejects it)."""
+    if _body_ok(layers, text):
+        return
+    if layers.get("paragraphs"):
+        what, at = "the boilerplate and caption spans cover every paragraph", "/layers/boilerplate"
+    else:
+        what, at = "there is no paragraph to take it from", "/layers/paragraphs"
+    out.add("empty-body", f"the clean body is empty: {what} ({len(text):,} characters of text, none of them "
+            "article text)", at, hint="a page with no article text is no document: remove its seed, sidecar, "
+            "corpus text and annotation file, or correct the spans (`ceasefire-news ingest` re-makes the automatic "
+            "layers)")
 
 
 # Characters that may join the one before them. Nothing below U+0300 does, nor General Punctuation but ZWJ
@@ -638,7 +667,8 @@ def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, se
                     and meta_valid(meta) and meta["doc_id"] == doc_id and real_date(meta["published"]) and meta["seed_sha256"] == seed_hash.hex()
                     and _drift_free(seed, seed_hash, corpus_hash, cache)
                     and ann_valid(doc) and doc["doc_id"] == doc_id and doc["normaliser_version"] == NORMALISER_VERSION
-                    and doc["text_sha256"] == corpus_hash.hex() and _fast_ok(doc["layers"], text)):
+                    and doc["text_sha256"] == corpus_hash.hex() and _fast_ok(doc["layers"], text)
+                    and _body_ok(doc["layers"], text)):
                 return [], sum(map(len, doc["layers"].values())), CheckedDocument(meta, doc, text, seed_hash,
                                                                                  corpus_hash)
     return _full_check(prefix, doc_id, cache, seed, meta_b, corpus, ann, seed_hash)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
@@ -57,10 +57,10 @@ class BodyView:
         return seg.start + start - seg.body_start, seg.start + end - seg.body_start
 
 
-def body_view(text: str, paragraphs: Iterable[tuple[int, int]], removed: Iterable[tuple[int, int]]) -> BodyView:
-    """Build the clean body of `text`: `paragraphs` minus `removed` spans (both normalised offsets)."""
+def _pieces(text: str, paragraphs: Iterable[tuple[int, int]], removed: Iterable[tuple[int, int]]
+            ) -> Iterator[tuple[int, int]]:
+    """The pieces of `text` the body keeps, in order and not yet trimmed: `paragraphs` minus `removed` spans."""
     cuts: Sequence[tuple[int, int]] = sorted(removed)
-    pieces: list[tuple[int, int]] = []
     first = 0  # cuts before this index end before the current paragraph: one sweep, linear in both lists
     for ps, pe in sorted(paragraphs):
         while first < len(cuts) and cuts[first][1] <= ps:
@@ -71,15 +71,25 @@ def body_view(text: str, paragraphs: Iterable[tuple[int, int]], removed: Iterabl
             rs, re_ = cuts[k]
             if re_ > cur:
                 if rs > cur:
-                    pieces.append((cur, rs))
+                    yield cur, rs
                 cur = re_
             k += 1
         if cur < pe:
-            pieces.append((cur, pe))
+            yield cur, pe
+
+
+def has_body(text: str, paragraphs: Iterable[tuple[int, int]], removed: Iterable[tuple[int, int]]) -> bool:
+    """True when the clean body of `text` is not empty (body_view(...).body != ""); stops at the first piece that
+    holds more than blank space."""
+    return any(s < e and not text[s:e].isspace() for s, e in _pieces(text, paragraphs, removed))
+
+
+def body_view(text: str, paragraphs: Iterable[tuple[int, int]], removed: Iterable[tuple[int, int]]) -> BodyView:
+    """Build the clean body of `text`: `paragraphs` minus `removed` spans (both normalised offsets)."""
     segments = []
     out = []
     pos = 0
-    for s, e in pieces:
+    for s, e in _pieces(text, paragraphs, removed):
         piece = text[s:e]
         kept = piece.strip()  # str.strip removes exactly the characters str.isspace accepts
         if not kept:
