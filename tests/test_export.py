@@ -181,3 +181,87 @@ def test_export_cli_prints_one_line_and_refuses_bad_requests(release, tmp_path):
     assert bad.returncode == 1 and "[bad-config]" in bad.stderr and "Traceback" not in bad.stderr
     usage = cli("--format", "xml", "--out", str(tmp_path / "x"))
     assert usage.returncode == 2
+
+
+# Every format x config the README promises (and the two it refuses), through the command line.
+PROMISED = {("jsonl", "default"): set(), ("jsonl", "full"): set(),
+            ("conll", "default"): {"nested", "overlapping", "mid-token", "crosses-sentence", "quote", "source",
+                                   "caption"},
+            ("brat", "default"): {"caption", "speaker-link"},
+            ("brat", "full"): {"caption", "boilerplate", "paragraph", "speaker-link"},
+            ("spacy", "default"): {"nested", "overlapping", "mid-token", "speaker-link", "caption"}}
+
+
+def _cli_export(capsys, *args: str) -> tuple[int, str, str]:
+    from ceasefire_news.cli import main
+
+    rc = main(["export", *map(str, args)])
+    cap = capsys.readouterr()
+    assert "Traceback" not in cap.err
+    return rc, cap.out, cap.err
+
+
+@pytest.mark.parametrize("fmt,config", sorted(PROMISED))
+def test_every_promised_format_and_config_exports_through_the_cli(fmt, config, corpus_release, tmp_path, capsys):
+    if fmt == "spacy":
+        pytest.importorskip("spacy", reason="spaCy is not installed (pip install 'ceasefire-news[spacy]')")
+    out = tmp_path / f"{fmt}-{config}"
+    rc, stdout, err = _cli_export(capsys, "--format", fmt, "--config", config, "--split", "all", "--source",
+                                  corpus_release, "--out", out)
+    assert rc == 0, err
+    assert stdout.startswith(f"exported ") and f"({config}) as {fmt}" in stdout
+    loss = _loss(out)
+    assert set(loss["lost_counts"]) <= PROMISED[fmt, config], loss["lost_counts"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(loss["files"] + ["loss.json"])
+    assert all(x["text"] is not None for x in loss["lost"])
+    if (fmt, config) == ("brat", "full"):  # the layers only `full` has are listed, paragraphs with their text
+        assert {"boilerplate", "paragraph"} <= set(loss["lost_counts"])
+        para = next(x for x in loss["lost"] if x["kind"] == "paragraph")
+        text = (out / f"{para['doc_id']}.txt").read_text()
+        assert text[para["start"]:para["end"]] == para["text"]
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no staging folder left beside it
+
+
+@pytest.mark.parametrize("fmt", ["conll", "spacy"])
+def test_token_formats_of_the_full_config_are_refused_and_write_nothing(fmt, corpus_release, tmp_path, capsys):
+    rc, _, err = _cli_export(capsys, "--format", fmt, "--config", "full", "--source", corpus_release, "--out",
+                             tmp_path / "out")
+    assert rc == 1 and "[bad-config]" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _fail_on_second_write(monkeypatch):
+    import ceasefire_news.export as ex
+
+    real, calls = ex.atomic_write_bytes, []
+
+    def write(path, data):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(path))
+        real(path, data)
+
+    monkeypatch.setattr(ex, "atomic_write_bytes", write)
+
+
+def test_a_failed_export_leaves_no_half_written_folder(corpus_release, tmp_path, capsys, monkeypatch):
+    _fail_on_second_write(monkeypatch)
+    rc, out, err = _cli_export(capsys, "--format", "brat", "--split", "all", "--source", corpus_release, "--out",
+                               tmp_path / "brat")
+    assert rc == 1 and "[os-error] No space left on device" in err and out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_export_into_an_earlier_export_leaves_it_as_it_was(corpus_release, tmp_path, capsys, monkeypatch):
+    dest = tmp_path / "out"
+    args = ("--split", "all", "--source", corpus_release, "--out", dest)
+    assert _cli_export(capsys, "--format", "jsonl", *args)[0] == 0
+    before = {p.name: p.read_bytes() for p in dest.iterdir()}
+    _fail_on_second_write(monkeypatch)
+    rc, _, err = _cli_export(capsys, "--format", "brat", *args)
+    assert rc == 1 and "[os-error]" in err
+    assert {p.name: p.read_bytes() for p in dest.iterdir()} == before  # no .ann, no new loss.json, no staging
+    monkeypatch.undo()
+    rc, _, err = _cli_export(capsys, "--format", "brat", *args)
+    assert rc == 0, err
+    assert _loss(dest)["format"] == "brat" and "all.jsonl" in {p.name for p in dest.iterdir()}

@@ -18,11 +18,15 @@ Reads only a built release (through the loader: embedded, a folder or the Hub, c
 Every export writes `loss.json`: each item the format could not hold (nested or overlapping entities, spans
 that start or end inside a token, spans across sentences, quote-speaker links, quotes, sources and cues where
 the format has no place for them, captions, boilerplate and paragraphs), with counts, and prints one line.
+The files are written into a staging folder and moved into `out` only when every one is complete (`loss.json` last):
+a failed export leaves nothing half-written.
 """
 from __future__ import annotations
 
 import json
 import os
+import secrets
+import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -61,6 +65,7 @@ class ExportReport:
     documents: int = 0
     files: list[str] = field(default_factory=list)
     lost: list[Lost] = field(default_factory=list)
+    staging: Path = Path()  # where the files are written until the export is complete
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(x.kind for x in self.lost).items()))
@@ -155,14 +160,17 @@ def token_tags(sentences: list[list[Tok]], spans: list[dict[str, Any]], doc_id: 
 
 
 def _lose_layer(rows: list[dict[str, Any]], layer: str, kind: str, lost: list[Lost]) -> None:
+    """Every item of `layer` goes to the loss report; an item without a `text` of its own (a paragraph of `full`
+    is only offsets) is listed with the text it covers."""
     for r in rows:
         for i, x in enumerate(r.get(layer) or []):
-            lost.append(Lost(kind, r["id"], layer, x.get("id") or f"{layer[:-1]}{i + 1}", x["text"], x.get("start"),
+            text = x["text"] if x.get("text") is not None else r["text"][x["start"]:x["end"]]
+            lost.append(Lost(kind, r["id"], layer, x.get("id") or f"{layer[:-1]}{i + 1}", text, x.get("start"),
                              x.get("end")))
 
 
 def _write(report: ExportReport, name: str, data: bytes) -> None:
-    atomic_write_bytes(report.out / name, data)
+    atomic_write_bytes(report.staging / name, data)
     report.files.append(name)
 
 
@@ -360,14 +368,46 @@ def export(fmt: str, split: str, out: str | os.PathLike, *, config: str = "defau
     out = check_export_target(out)
     tables = load_tables(split, config=config, source=source, revision=revision)
     rows = [r for t in tables.values() for r in t.to_pylist()]
-    report = ExportReport(fmt, split, config, out)
-    report.out.mkdir(parents=True, exist_ok=True)
-    report.documents = len(rows)
     extra: dict[str, Any] = {}
     if fmt in ("conll", "spacy"):
         extra["ner"] = pa.concat_tables(load_tables(split, config="ner", source=source, revision=revision).values())
-    _WRITERS[fmt](report, rows, **extra)
-    report.lost.sort(key=lambda x: (x.doc_id, x.layer, x.start if x.start is not None else -1, x.id, x.kind))
-    atomic_write_bytes(report.out / "loss.json",
-                       (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    report = ExportReport(fmt, split, config, out, documents=len(rows))
+    report.staging = _staging_folder(report.out)
+    try:
+        _WRITERS[fmt](report, rows, **extra)
+        report.lost.sort(key=lambda x: (x.doc_id, x.layer, x.start if x.start is not None else -1, x.id, x.kind))
+        atomic_write_bytes(report.staging / "loss.json",
+                           (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        _move_in(report.staging, report.out, report.files + ["loss.json"])
+    finally:
+        shutil.rmtree(report.staging, ignore_errors=True)
     return report
+
+
+def _staging_folder(out: Path) -> Path:
+    """A new hidden folder on the same file system as `out`, so its files can be renamed into place: inside `out`
+    when it exists, else beside it."""
+    out = out.absolute()
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        name = f".export-{secrets.token_hex(4)}.tmp"
+        staging = out / name if out.exists() else out.with_name(f".{out.name}{name}")
+        try:
+            staging.mkdir()
+            return staging
+        except FileExistsError:
+            continue
+
+
+def _move_in(staging: Path, out: Path, names: list[str]) -> None:
+    """Put the finished export in place: a new `out` is the staging folder renamed whole; into an existing one
+    (empty, or an earlier export) each file is renamed, loss.json last, so an export that failed wrote nothing."""
+    if not out.exists():
+        try:
+            os.rename(staging, out)
+            return
+        except OSError:  # made meanwhile: move the files in one by one
+            out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        os.replace(staging / name, out / name)
