@@ -83,6 +83,32 @@ def test_ingest_refuses_hostile_bytes_and_writes_nothing(name, tmp_path, capsys)
     assert not (repo / "corpus").exists() and not (repo / "annotations").exists()
 
 
+# a --rules (or --label-map) file that is no UTF-8 text: (bytes, what the one line says)
+HOSTILE_TEXT_FILES = {
+    "png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "found PNG image (its first bytes, at byte offset 0)"),
+    "binary": (b"rules_version: x\n\x00\x01\x02", "found binary data (a NUL byte at byte offset 17)"),
+    "utf16-bom": ('rules_version: "x"\n'.encode("utf-16"), "found UTF-16 text (byte-order mark at byte offset 0)"),
+    "utf16-le-no-bom": ('rules_version: "x"\n'.encode("utf-16-le"), "found UTF-16 (little-endian) text"),
+    "latin-1": ('rules_version: "café"\n'.encode("latin-1"), "found byte 0xe9 at byte offset 19"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_TEXT_FILES)
+def test_a_rules_file_that_is_no_utf8_text_is_one_line_in_every_command(name, tmp_path, capsys):
+    data, found = HOSTILE_TEXT_FILES[name]
+    rules = tmp_path / "labels.png"
+    rules.write_bytes(data)
+    page = tmp_path / "page.txt"
+    page.write_text("Home\nThe truce held overnight, officials in Doha said on Friday.\n", encoding="utf-8")
+    for args in (("clean", "--rules", rules, page), ("view", "--raw", page, "--rules", rules, "--out", "-"),
+                 ("ingest", "--root", tmp_path / "repo", "--source", "Example Wire", "--rules", rules, page)):
+        rc, out, err = run(capsys, *args)
+        assert out == "" and err.count(" error [") == 1, err
+        line = one_line(rc, err, "bad-encoding", f"{rules}: error", "expected UTF-8", found)
+        assert ("iconv -f UTF-16" in line) == name.startswith("utf16"), line
+    assert not (tmp_path / "repo" / "corpus").exists()
+
+
 def test_200_mb_single_line_is_refused_before_it_is_read(tmp_path, capsys):
     f = tmp_path / "page.txt"
     with open(f, "wb") as fh:  # a sparse file: 200 MB on paper, nothing on disk; refused by its size alone

@@ -115,6 +115,54 @@ def _invalid(text: str, file: str, strict: ValueError) -> Problem:
                    column=column)
 
 
+def decode_utf8(data: bytes, file: str = "") -> str:
+    """`data` as UTF-8 text (a leading byte-order mark dropped), or a one-line [bad-encoding] error naming the file,
+    the byte offset and what was found there: UTF-16 (with how to convert it), a binary format, a NUL byte, or the
+    first byte that is not UTF-8."""
+    import codecs
+
+    from .text.normalize import sniff_binary
+
+    for bom, name in ((codecs.BOM_UTF16_LE, "UTF-16LE"), (codecs.BOM_UTF16_BE, "UTF-16BE")):
+        if data.startswith(bom) and not data.startswith(codecs.BOM_UTF32_LE):
+            raise CeasefireError(Problem("bad-encoding", "expected UTF-8, found UTF-16 text (byte-order mark at byte "
+                                         "offset 0)", file=file, hint=_convert_hint("UTF-16", file)))
+    sniffed = sniff_binary(data)
+    if sniffed and sniffed.startswith("UTF-16"):
+        order = "UTF-16LE" if "little" in sniffed else "UTF-16BE"
+        raise CeasefireError(Problem("bad-encoding", f"expected UTF-8, found {sniffed} at byte offset 0", file=file,
+                                     hint=_convert_hint(order, file)))
+    nul = data.find(b"\x00")
+    if sniffed or nul >= 0:
+        what = sniffed or "binary data"
+        where = "its first bytes, at byte offset 0" if sniffed else f"a NUL byte at byte offset {nul}"
+        raise CeasefireError(Problem("bad-encoding", f"expected UTF-8 text, found {what} ({where})", file=file))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        skip = 3 if data.startswith(codecs.BOM_UTF8) else 0
+        at = exc.start + skip
+        raise CeasefireError(Problem("bad-encoding", f"expected UTF-8, found byte 0x{data[at]:02x} at byte offset {at}",
+                                     file=file, hint="save the file as UTF-8")) from None
+
+
+def _convert_hint(encoding: str, file: str) -> str:
+    name = file or "FILE"
+    return f"convert it to UTF-8, e.g. iconv -f {encoding} -t UTF-8 {name} > {name}.utf8"
+
+
+def read_utf8(path: str | os.PathLike, what: str = "file") -> str:
+    """The UTF-8 text of the file `path` (a byte-order mark dropped); a missing file, a folder or bytes that are not
+    UTF-8 text are one-line errors naming `path` (`what` says what the file was meant to be: "rules file", ...)."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CeasefireError(Problem("missing-file", f"{what} not found", file=str(path))) from None
+    except IsADirectoryError:
+        raise CeasefireError(Problem("missing-file", f"is a folder, not a {what}", file=str(path))) from None
+    return decode_utf8(data, str(path))
+
+
 def read_json(path: str | os.PathLike) -> Any:
     path = Path(path)
     try:

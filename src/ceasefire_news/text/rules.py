@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import CeasefireError, Problem
+from ..fsutil import read_utf8
 from ..resources import load_schema, rules_dir
 from .prefilter import Prefilter, prefiltered
 from .reasons import is_signal
@@ -91,11 +92,9 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
 def _load_rules(path: str) -> RuleSet:
     import jsonschema
 
+    text = read_utf8(path, "rules file")
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise CeasefireError(Problem("missing-file", "rules file not found", file=path)) from None
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CeasefireError(Problem("rules-syntax", f"invalid YAML: {getattr(exc, 'problem', exc)}", file=path,
