@@ -353,6 +353,38 @@ def test_import_of_a_hostile_export_is_one_line_and_writes_nothing(name, repo_co
     assert _ann(repo_copy).read_bytes() == before
 
 
+@pytest.mark.parametrize("name", HOSTILE_TEXT_FILES)
+def test_a_label_map_that_is_no_utf8_text_is_named_not_the_export(name, repo_copy, tmp_path, capsys):
+    data, found = HOSTILE_TEXT_FILES[name]
+    export = tmp_path / "ls.json"
+    export.write_text("[]", encoding="utf-8")
+    label_map = tmp_path / "labels.png"
+    label_map.write_bytes(data)
+    before = _ann(repo_copy).read_bytes()
+    rc, _, err = run(capsys, "import", "label-studio", export, "--doc", SEED_ID, "--root", repo_copy,
+                     "--label-map", label_map)
+    line = one_line(rc, err, "bad-encoding", f"{label_map}: error", found)
+    assert "ls.json" not in line
+    assert _ann(repo_copy).read_bytes() == before
+
+
+def test_write_errors_name_the_path_the_user_gave_never_a_temporary_file(corpus_release, tmp_path, capsys):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    rc, _, err = run(capsys, "view", SEED_ID, "--root", ROOT, "--out", folder)
+    assert one_line(rc, err, "os-error", f"{folder}: error", "is a folder").startswith(f"{folder}: ")
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    for args in (("view", SEED_ID, "--root", ROOT, "--out", not_a_folder / "page.html"),
+                 ("site", "--from", corpus_release, "--out", not_a_folder / "site", "-q"),
+                 ("export", "--format", "jsonl", "--source", corpus_release, "--out", not_a_folder / "out")):
+        rc, _, err = run(capsys, *args)
+        line = one_line(rc, err, "os-error")
+        assert line.startswith(f"{not_a_folder / args[-2 if args[-1] == '-q' else -1]}: error"), line
+        assert ".tmp" not in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder"]  # and nothing left behind
+
+
 JSON_TEXTS = {  # what fsutil.parse_json (sidecars, annotation files read by ingest and import, exports) says
     "malformed": ('{"a": ', "f.json:1:7: error [json-syntax] invalid JSON: Expecting value"),
     "nan": ('{"a": 1,\n "b": NaN}', "f.json:2:7: error [json-syntax] invalid JSON: unexpected character, expected a "

@@ -23,6 +23,7 @@ a failed export leaves nothing half-written.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -35,7 +36,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 
 from .errors import CeasefireError, Problem
-from .fsutil import atomic_write_bytes
+from .fsutil import atomic_write_bytes, naming
 from .loader import load_tables
 from .release.target import check_export_target
 
@@ -170,7 +171,10 @@ def _lose_layer(rows: list[dict[str, Any]], layer: str, kind: str, lost: list[Lo
 
 
 def _write(report: ExportReport, name: str, data: bytes) -> None:
-    atomic_write_bytes(report.staging / name, data)
+    try:
+        atomic_write_bytes(report.staging / name, data)
+    except OSError as exc:  # named as the file the user will look for, not the staging folder
+        raise naming(exc, report.out / name) from exc
     report.files.append(name)
 
 
@@ -387,17 +391,21 @@ def export(fmt: str, split: str, out: str | os.PathLike, *, config: str = "defau
 def _staging_folder(out: Path) -> Path:
     """A new hidden folder on the same file system as `out`, so its files can be renamed into place: inside `out`
     when it exists, else beside it."""
+    where = out
     out = out.absolute()
-    if not out.exists():
+    try:
         out.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        name = f".export-{secrets.token_hex(4)}.tmp"
-        staging = out / name if out.exists() else out.with_name(f".{out.name}{name}")
-        try:
-            staging.mkdir()
-            return staging
-        except FileExistsError:
-            continue
+        for _ in range(100):
+            name = f".export-{secrets.token_hex(4)}.tmp"
+            staging = out / name if out.exists() else out.with_name(f".{out.name}{name}")
+            try:
+                staging.mkdir()
+                return staging
+            except FileExistsError:  # taken by another export at the same moment: draw another name
+                continue
+        raise FileExistsError(errno.EEXIST, "no free name for a staging folder", str(where))
+    except OSError as exc:
+        raise naming(exc, where) from exc
 
 
 def _move_in(staging: Path, out: Path, names: list[str]) -> None:
@@ -410,4 +418,7 @@ def _move_in(staging: Path, out: Path, names: list[str]) -> None:
         except OSError:  # made meanwhile: move the files in one by one
             out.mkdir(parents=True, exist_ok=True)
     for name in names:
-        os.replace(staging / name, out / name)
+        try:
+            os.replace(staging / name, out / name)
+        except OSError as exc:
+            raise naming(exc, out / name) from exc

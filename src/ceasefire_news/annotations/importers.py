@@ -142,10 +142,11 @@ def load_label_map(path: str | Path | None) -> LabelMap:
     labels, relations = dict(DEFAULT_LABELS), dict(DEFAULT_RELATIONS)
     if path is None:
         return LabelMap(labels, relations)
+    from ..fsutil import read_utf8
+
+    text = read_utf8(path, "label map")  # its own name in every error, never the export's
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CeasefireError(Problem("missing-file", "label map not found", file=str(path))) from None
+        raw = yaml.safe_load(text)
     except RecursionError:
         raise CeasefireError(Problem("bad-label-map", "not YAML or JSON: nested too deeply", file=str(path))) from None
     except yaml.YAMLError as exc:
