@@ -25,6 +25,65 @@ def test_default_source_is_the_embedded_release_unless_the_variable_points_elsew
     assert list(ceasefire_news.load("all")["id"]) == ["doc1"]
 
 
+def _fake_hub(monkeypatch) -> list[tuple[str, str]]:
+    """Every Hub fetch the loader asks for, refused as an unknown revision (no network in the tests)."""
+    from ceasefire_news.errors import Problem
+    from ceasefire_news.hub import download
+
+    calls: list[tuple[str, str]] = []
+
+    def fetch(repo_id, revision, files):
+        calls.append((repo_id, revision))
+        raise CeasefireError(Problem("hub-unknown-revision", f"dataset {repo_id} has no revision {revision!r}",
+                                     f"{repo_id}@{revision}"))
+
+    monkeypatch.setattr(download, "fetch", fetch)
+    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
+    return calls
+
+
+def test_a_revision_without_a_source_is_the_embedded_release_only_when_it_is_its_own_tag(monkeypatch):
+    """revision= used to be ignored with the embedded release: v9.9.9 silently gave the embedded rows."""
+    from ceasefire_news.loader import embedded_hub
+
+    calls = _fake_hub(monkeypatch)
+    repo_id, own = embedded_hub()
+    assert list(ceasefire_news.load("all", revision=own)["id"]) == list(ceasefire_news.load("all")["id"])
+    assert calls == []  # the embedded copy is that revision: no network
+    with pytest.raises(CeasefireError, match=r"\[hub-unknown-revision\] dataset .* has no revision 'v9.9.9'"):
+        ceasefire_news.load("train", revision="v9.9.9")
+    with pytest.raises(CeasefireError, match=r"\[hub-unknown-revision\]"):
+        list(ceasefire_news.documents("train", revision="v9.9.9"))
+    assert calls == [(repo_id, "v9.9.9")] * 2
+
+
+def test_export_revision_without_source_asks_the_hub_and_writes_nothing(monkeypatch, tmp_path, capsys):
+    from ceasefire_news.cli import main
+
+    calls = _fake_hub(monkeypatch)
+    assert main(["export", "--format", "jsonl", "--revision", "v1", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "error [hub-unknown-revision] dataset ceasefire-news/ceasefire-news has no revision 'v1'" in err
+    assert calls == [("ceasefire-news/ceasefire-news", "v1")] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value,code", [("{tmp}/nothing", "no-release"), ("hub:no-slash", "bad-repo-id")])
+def test_a_bad_source_variable_is_named_in_the_error(value, code, monkeypatch, tmp_path, capsys):
+    from ceasefire_news.cli import main
+
+    monkeypatch.setenv("CEASEFIRE_NEWS_SOURCE", value.format(tmp=tmp_path))
+    with pytest.raises(CeasefireError) as exc:
+        ceasefire_news.load("train")
+    (problem,) = exc.value.problems
+    assert problem.code == code and "$CEASEFIRE_NEWS_SOURCE" in problem.render()
+    assert main(["export", "--format", "jsonl", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"error [{code}]" in err and "$CEASEFIRE_NEWS_SOURCE" in err and "Traceback" not in err
+    if code == "no-release":  # a folder: a revision cannot apply, and the error says where the folder came from
+        with pytest.raises(CeasefireError, match=r"\[bad-source\].*\$CEASEFIRE_NEWS_SOURCE="):
+            ceasefire_news.load("train", revision="v1")
+
+
 def test_formats_and_arrow_backed_pandas(release):
     df = ceasefire_news.load("train", source=release)
     assert isinstance(df["entities"].dtype, pd.ArrowDtype) and isinstance(df["text"].dtype, pd.ArrowDtype)

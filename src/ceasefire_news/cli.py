@@ -573,7 +573,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", default=None,
                     help="a release folder, 'hub' or 'hub:OWNER/NAME' (default: $CEASEFIRE_NEWS_SOURCE, else the "
                          "embedded release)")
-    sp.add_argument("--revision", default=None, help="with a Hub source: tag, branch or commit")
+    sp.add_argument("--revision", default=None,
+                    help="a tag, branch or commit of the Hub dataset; without --source, a revision other than the "
+                         "embedded release's own tag is fetched from the Hub (an error with a folder source)")
     sp.set_defaults(func=_cmd_export)
 
     sp = add("reanchor", "move manual spans onto a changed corpus text (or report them)",

@@ -8,7 +8,9 @@
 Where the release comes from (`source`): None -> $CEASEFIRE_NEWS_SOURCE when set, else the release embedded
 in the package (`ceasefire_news/_release`, put there by `scripts/embed_release.py`); a folder path; "hub" or
 "hub:OWNER/NAME" -> that dataset on the Hugging Face Hub at `revision` (default: this package's tag), fetched
-into the standard Hugging Face cache. Every file a call reads is checked against the release's SHA256SUMS
+into the standard Hugging Face cache. The embedded release is the Hub dataset it was built for at its own tag:
+`revision` None or that tag reads it offline, any other revision fetches that dataset from the Hub. A revision
+with a folder source is a [bad-source] error. Every file a call reads is checked against the release's SHA256SUMS
 first (once per process while the file is unchanged).
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ import fnmatch
 import json
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -113,10 +115,12 @@ class Release:
     revision: str | None = None
 
 
-def _folder(path: Path, what: str) -> Path:
+def _folder(path: Path, what: str, from_env: bool = False) -> Path:
     if not (path / "SHA256SUMS").is_file():
+        fix = f"set ${SOURCE_ENV} to a built release or 'hub', or unset it" if from_env else (
+            "build one with `ceasefire-news build --out DIR`, or use source='hub'")
         raise CeasefireError(Problem("no-release", f"{what} is not a built release (no SHA256SUMS)", str(path),
-                                     hint="build one with `ceasefire-news build --out DIR`, or use source='hub'"))
+                                     hint=fix))
     return path.resolve()
 
 
@@ -132,23 +136,50 @@ def _resolve(source: str | os.PathLike | None, revision: str | None, files: list
     """`resolve`, and the release's SHA256SUMS list when resolving had to read it (the embedded release)."""
     from .hub import default_revision, hub_repo_id
 
-    if source is None and os.environ.get(SOURCE_ENV):
+    from_env = source is None and bool(os.environ.get(SOURCE_ENV))
+    if from_env:
         source = os.environ[SOURCE_ENV]
     if source is None:
-        if not (EMBEDDED / "SHA256SUMS").is_file():
+        embedded = (EMBEDDED / "SHA256SUMS").is_file()
+        repo_id, own = embedded_hub()
+        if revision is not None and revision != own:  # another version of the same dataset: the Hub has it
+            return _hub(repo_id, revision, files), None
+        if not embedded:
             raise CeasefireError(Problem("no-release", "this installation carries no embedded release", str(EMBEDDED),
                                          hint=f"pass source='hub' or a folder, or set ${SOURCE_ENV}"))
         return _embedded(files)
-    repo_id = hub_repo_id(str(source)) if isinstance(source, str) else None
+    named = f"${SOURCE_ENV}={os.fspath(source)!r}" if from_env else f"source {os.fspath(source)!r}"
+    try:
+        repo_id = hub_repo_id(str(source)) if isinstance(source, str) else None
+    except CeasefireError as exc:  # say where the bad name came from
+        if not from_env:
+            raise
+        raise CeasefireError([replace(p, file=f"${SOURCE_ENV}") for p in exc.problems]) from None
     if repo_id is None:
         if revision is not None:
-            raise CeasefireError(Problem("bad-source", "revision= only applies to a Hub source",
-                                         hint="use source='hub' or 'hub:OWNER/NAME' with revision"))
-        return Release(_folder(Path(source), f"source {os.fspath(source)!r}")), None
+            raise CeasefireError(Problem("bad-source", f"revision= only applies to a Hub source, and {named} is a "
+                                         "folder", hint="use source='hub' or 'hub:OWNER/NAME' with revision"
+                                         + (f", or unset ${SOURCE_ENV}" if from_env else "")))
+        return Release(_folder(Path(source), named, from_env)), None
+    return _hub(repo_id, revision or default_revision(), files), None
+
+
+def _hub(repo_id: str, revision: str, files: list[str] | tuple[str, ...]) -> Release:
     from .hub.download import fetch
 
-    revision = revision or default_revision()
-    return Release(fetch(repo_id, revision, files), repo_id, revision), None
+    return Release(fetch(repo_id, revision, files), repo_id, revision)
+
+
+def embedded_hub() -> tuple[str, str]:
+    """The Hub dataset and revision (tag) the embedded release was built for: `source=None` with that revision (or
+    none) reads the embedded copy; with any other revision, that dataset on the Hub."""
+    from .hub import DEFAULT_REPO_ID, default_revision
+
+    try:
+        hub = json.loads((EMBEDDED / "manifest.json").read_text(encoding="utf-8")).get("hub", {})
+    except FileNotFoundError:
+        hub = {}
+    return hub.get("repo_id", DEFAULT_REPO_ID), hub.get("revision", default_revision())
 
 
 def _embedded(files: list[str] | tuple[str, ...]) -> tuple[Release, dict[str, str]]:
@@ -158,12 +189,9 @@ def _embedded(files: list[str] | tuple[str, ...]) -> tuple[Release, dict[str, st
     needed = [n for n in sums if any(fnmatch.fnmatchcase(n, f) for f in files)]  # `files` may be patterns
     if all((EMBEDDED / n).is_file() for n in needed):
         return Release(EMBEDDED), sums
-    from .hub import DEFAULT_REPO_ID, default_revision
     from .hub.download import fetch
 
-    hub = json.loads((EMBEDDED / "manifest.json").read_text(encoding="utf-8")).get("hub", {})
-    repo_id = hub.get("repo_id", DEFAULT_REPO_ID)
-    revision = hub.get("revision", default_revision())  # the tag the release was built for
+    repo_id, revision = embedded_hub()  # the tag the release was built for
     root = fetch(repo_id, revision, files)
     if (root / "SHA256SUMS").read_bytes() != (EMBEDDED / "SHA256SUMS").read_bytes():
         raise CeasefireError(Problem("checksum", f"SHA256SUMS of {repo_id}@{revision} on the Hub differs from the "
@@ -230,6 +258,9 @@ def load(split: str = "train", *, config: str = "default", source: str | os.Path
 
     format="pandas": a DataFrame with Arrow-backed columns (pd.ArrowDtype; nested columns stay Arrow lists);
     "arrow": a pyarrow.Table; "datasets": a datasets.Dataset (split="all": a DatasetDict of the three splits).
+    source: None ($CEASEFIRE_NEWS_SOURCE, else the embedded release), a release folder, "hub" or
+    "hub:OWNER/NAME". revision: a tag, branch or commit on the Hub (default v<package version>); without a source,
+    a revision other than the embedded release's own tag is read from the Hub; with a folder it is an error.
     """
     if format not in FORMATS:
         raise CeasefireError(Problem("bad-format", f"unknown format {format!r}; expected one of {', '.join(FORMATS)}"))
