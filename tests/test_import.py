@@ -204,9 +204,77 @@ def test_label_studio_with_two_annotators_asks_which(repo: Path, tmp_path: Path,
 def test_importing_twice_adds_nothing_new(repo: Path, capsys):
     assert imp(repo, "doccano", "doccano/export.jsonl") == 0
     first = layers(repo)
+    capsys.readouterr()
     assert imp(repo, "doccano", "doccano/export.jsonl") == 0
-    assert "imported 0 entities, 0 sources, 0 quotes" in capsys.readouterr().out
+    out = capsys.readouterr().out  # says why nothing was added (it used to say "imported 0 entities" alone)
+    assert ("imported 0 entities (4 already present), 0 sources (1 already present), 0 quotes (1 already present)"
+            in out)
+    assert f"nothing new: every annotation of the export is already in annotations/{DOC}.json" in out
     assert layers(repo) == first
+
+
+def test_importing_an_export_with_one_new_span_counts_the_new_and_the_present(repo: Path, tmp_path: Path, capsys):
+    assert imp(repo, "doccano", "doccano/export.jsonl") == 0
+    record = json.loads((DATA / "doccano" / "export.jsonl").read_text(encoding="utf-8").splitlines()[1])
+    text = record["text"]
+    start = text.index("Mediators")
+    record["entities"].append({"id": 99, "label": "ORG", "start_offset": len(text[:start].encode("utf-16-le")) // 2,
+                               "end_offset": len(text[:start + 9].encode("utf-16-le")) // 2})
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", "doccano", str(more), "--doc", DOC, "--root", str(repo), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would import 1 entities (4 already present), 0 sources (1 already present)" in out
+    assert "nothing new" not in out
+
+
+WRONG_TOOL = [("label-studio", "doccano/export.jsonl", "doccano", 'one JSON object per line with "text" and '
+               '"entities"'),
+              ("label-studio", "doccano/legacy.jsonl", "doccano", '"text" and "label"'),
+              ("doccano", "label-studio/export.json", "label-studio", 'Label Studio tasks with "annotations"'),
+              ("label-studio", "brat/emoji_live_blog.ann", "brat", "brat standoff lines")]
+
+
+@pytest.mark.parametrize("fmt,path,tool,found", WRONG_TOOL)
+def test_an_export_of_another_tool_is_recognised(fmt, path, tool, found, repo: Path, capsys):
+    before = (repo / "annotations" / f"{DOC}.json").read_bytes()
+    assert imp(repo, fmt, path) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (f"{DATA / path}: error [import-format] expected a {fmt} export, found {err.split('found ', 1)[1]}")
+    assert found in err and f"(hint: import it with `ceasefire-news import {tool} ...`)" in err
+    assert (repo / "annotations" / f"{DOC}.json").read_bytes() == before
+
+
+def test_a_one_line_doccano_file_given_as_label_studio_is_not_a_task_without_annotations(repo: Path,
+                                                                                         tmp_path: Path, capsys):
+    one = tmp_path / "one.jsonl"  # a single JSON object: it parses as one Label Studio task, with no annotations
+    one.write_text((DATA / "doccano" / "export.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n",
+                   encoding="utf-8")
+    assert main(["import", "label-studio", str(one), "--doc", DOC, "--root", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert "[import-format] expected a label-studio export, found one JSON object per line" in err
+    assert "matching annotations" not in err
+
+
+def test_a_label_studio_task_without_annotations_says_so(repo: Path, tmp_path: Path, capsys):
+    task = json.loads((DATA / "label-studio" / "export.json").read_text(encoding="utf-8"))[1]
+    task["annotations"] = []
+    path = tmp_path / "empty.json"
+    path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    assert main(["import", "label-studio", str(path), "--doc", DOC, "--root", str(repo)]) == 1
+    assert (f"error [import-select] task {task['id']} has no annotation (none, or only cancelled ones) to import"
+            in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("encoding,iconv", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16LE")])
+def test_a_utf16_brat_file_says_utf16_and_how_to_convert(encoding, iconv, repo: Path, tmp_path: Path, capsys):
+    ann = tmp_path / f"{DOC}.ann"
+    ann.write_bytes((DATA / "brat" / f"{DOC}.ann").read_text(encoding="utf-8").encode(encoding))
+    assert main(["import", "brat", str(ann), "--doc", DOC, "--root", str(repo)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{ann}: error [bad-encoding] expected UTF-8, found UTF-16"), err
+    assert f"iconv -f {iconv} -t UTF-8 {ann} > {ann}.utf8" in err
 
 
 def test_bad_label_map_is_a_one_line_error(repo: Path, tmp_path: Path, capsys):

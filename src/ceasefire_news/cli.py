@@ -387,8 +387,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
                            partial=args.partial, dry_run=args.dry_run)
     unit = {"codepoint": "code points", "utf16": "UTF-16 code units"}[r.imported.unit]
     verb = "imported" if r.written else "would import"
-    print(f"{r.doc_id}: {verb} " + ", ".join(f"{n} {k}" for k, n in r.added.items()) +
+    print(f"{r.doc_id}: {verb} " + ", ".join(_added(k, n, r.present.get(k, 0)) for k, n in r.added.items()) +
           f" from {', '.join(r.sources)}\n  offsets: {unit}; tool text: {r.imported.placement}")
+    if r.added and not any(r.added.values()) and any(r.present.values()):
+        print(f"  nothing new: every annotation of the export is already in annotations/{r.doc_id}.json")
     if r.imported.problems:
         print(render(r.imported.problems), file=sys.stderr)
     failed = any(p.level == "error" for p in r.imported.problems)
@@ -398,6 +400,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
             print(render(problems), file=sys.stderr)
             failed = True
     return 1 if failed else 0
+
+
+def _added(layer: str, added: int, present: int) -> str:
+    """`3 entities`, or `0 entities (4 already present)` when the export held items the document already has."""
+    return f"{added} {layer}" + (f" ({present} already present)" if present else "")
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:

@@ -163,8 +163,10 @@ def decode_utf8(data: bytes, file: str = "") -> str:
 
 
 def _convert_hint(encoding: str, file: str) -> str:
+    import shlex
+
     name = file or "FILE"
-    return f"convert it to UTF-8, e.g. iconv -f {encoding} -t UTF-8 {name} > {name}.utf8"
+    return f"convert it to UTF-8, e.g. iconv -f {encoding} -t UTF-8 {shlex.quote(name)} > {shlex.quote(name + '.utf8')}"
 
 
 def read_utf8(path: str | os.PathLike, what: str = "file") -> str:

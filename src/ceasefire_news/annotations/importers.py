@@ -332,6 +332,11 @@ def parse_label_studio(raw: str, file: str, doc_id: str, task: str | None = None
     anns = [a for a in rec.get("annotations") or rec.get("completions") or [] if not a.get("was_cancelled")]
     if annotation is not None:
         anns = [a for a in anns if str(a.get("id")) == annotation]
+    if not anns:
+        which = f" with id {annotation}" if annotation is not None else " (none, or only cancelled ones)"
+        raise CeasefireError(Problem("import-select", f"task {rec.get('id')} has no annotation{which} to import",
+                                     file=file, hint="annotate the task in Label Studio and export again"
+                                     if annotation is None else "leave out --annotation, or pass one of the task's"))
     if len(anns) != 1:
         raise CeasefireError(Problem("import-select", f"task {rec.get('id')} has {len(anns)} matching annotations "
                                      f"({', '.join(str(a.get('id')) for a in anns)})", file=file,
@@ -601,6 +606,53 @@ def _attr(sp: ToolSpan, *names: str) -> Any:
     return None
 
 
+# ---------------------------------------------------------------------------------------------- which tool
+_BRAT_LINE = re.compile(r"^[TRAENM#]\d+\t")
+
+
+def _looks_like_task(x: Any) -> bool:
+    return isinstance(x, dict) and ("annotations" in x or "completions" in x)
+
+
+def _looks_like_doccano(x: Any) -> bool:
+    return (isinstance(x, dict) and isinstance(x.get("text"), str) and not _looks_like_task(x)
+            and any(k in x for k in ("label", "labels", "entities")))
+
+
+def sniff_export(raw: str) -> tuple[str, str] | None:
+    """(format, why) when `raw` is plainly one tool's export: a Label Studio list of tasks with "annotations", a
+    doccano line {"text", "label" | "entities"}, brat standoff lines (T1<TAB>...); None when it is not plain."""
+    try:
+        whole = json.loads(raw)
+    except (ValueError, RecursionError):
+        whole = None
+    tasks = whole if isinstance(whole, list) else [whole]
+    if tasks and all(_looks_like_task(t) for t in tasks):
+        return "label-studio", 'Label Studio tasks with "annotations"'
+    lines = [line for line in raw.splitlines() if line.strip()]
+    if not lines:
+        return None
+    if all(_BRAT_LINE.match(line) for line in lines[:20]):
+        return "brat", "brat standoff lines (T1<TAB>LABEL START END<TAB>TEXT)"
+    try:
+        first = json.loads(lines[0])
+    except (ValueError, RecursionError):
+        return None
+    if _looks_like_doccano(first):
+        keys = '"text" and "entities"' if "entities" in first else '"text" and "label"'
+        return "doccano", f"one JSON object per line with {keys} (doccano's JSONL)"
+    return None
+
+
+def check_format(raw: str, fmt: str, file: str) -> None:
+    """Refuse an export of another tool than `fmt` with one line naming the tool it is, instead of letting the
+    wrong parser report a puzzling detail (a doccano file read as Label Studio had "0 matching annotations")."""
+    seen = sniff_export(raw)
+    if seen is not None and seen[0] != fmt:
+        raise CeasefireError(Problem("import-format", f"expected a {fmt} export, found {seen[1]}", file=file,
+                                     hint=f"import it with `ceasefire-news import {seen[0]} ...`"))
+
+
 # ---------------------------------------------------------------------------------------------- merging
 def merge(doc: dict[str, Any], imported: Imported, replace: bool = False) -> tuple[dict[str, Any], dict[str, int]]:
     """Add the imported items to an annotation file's layers with fresh ids; an item already present (same
@@ -651,22 +703,24 @@ class ImportResult:
     imported: Imported
     written: bool
     sources: list[str]
+    present: dict[str, int] = field(default_factory=dict)  # per layer: items of the export already in the file
 
 
 def _read(path: Path) -> str:
+    """The text of an export: UTF-8 (a BOM dropped); UTF-16 (INCEpTION and Windows tools may write it) and binary
+    files are one-line errors saying what they are and how to convert them."""
+    from ..fsutil import decode_utf8
     from ..limits import read_limited
 
     try:
         data = read_limited(path)
-        if not data.strip():
-            raise CeasefireError(Problem("empty-input", "empty file: no annotations to import", file=str(path)))
-        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise CeasefireError(Problem("missing-file", "file not found", file=str(path))) from None
     except IsADirectoryError:
         raise CeasefireError(Problem("missing-file", "is a folder, not a file", file=str(path))) from None
-    except UnicodeDecodeError as exc:
-        raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=str(path))) from None
+    if not data.strip():
+        raise CeasefireError(Problem("empty-input", "empty file: no annotations to import", file=str(path)))
+    return decode_utf8(data, str(path))
 
 
 def _check_annotation_file(doc: Any, path: Path) -> None:
@@ -723,12 +777,15 @@ def import_annotations(repo, fmt: str, paths: list[str], doc_id: str, label_map:
             raise CeasefireError(Problem("usage", "brat takes one .ann file, and optionally its .txt (by default "
                                          "the .txt beside the .ann)"))
         txt = txts[0] if txts else anns[0].with_suffix(".txt")
-        tool = parse_brat(_read(anns[0]), _read(txt) if txt.exists() else None, str(anns[0]))
+        ann_text = _read(anns[0])
+        check_format(ann_text, fmt, str(anns[0]))
+        tool = parse_brat(ann_text, _read(txt) if txt.exists() else None, str(anns[0]))
         used = [str(anns[0])] + ([str(txt)] if txt.exists() else [])
     else:
         if len(files) != 1:
             raise CeasefireError(Problem("usage", f"{fmt} takes one export file"))
         raw = _read(files[0])
+        check_format(raw, fmt, str(files[0]))
         tool = (parse_doccano(raw, str(files[0]), doc_id, task, texts) if fmt == "doccano" else
                 parse_label_studio(raw, str(files[0]), doc_id, task, annotation, texts))
         used = [str(files[0])]
@@ -739,7 +796,9 @@ def import_annotations(repo, fmt: str, paths: list[str], doc_id: str, label_map:
         raise CeasefireError(imported.problems + [Problem(
             "import-failed", f"nothing written: {len(errors)} problem(s); {n} annotation(s) could be imported",
             file=used[0], hint="fix the export or the label map, or re-run with --partial to import the rest")])
+    offered = {name: len(imported.items.get(name, [])) for name in ("entities", "sources", "quotes")}
     doc, added = merge(doc, imported, replace=replace)
+    present = {name: offered[name] - n for name, n in added.items()}  # same offsets and label: not added twice
     if not dry_run:
         write_json(ann_path, doc)
-    return ImportResult(doc_id, added, imported, not dry_run, used)
+    return ImportResult(doc_id, added, imported, not dry_run, used, present)
