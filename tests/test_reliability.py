@@ -474,3 +474,54 @@ def test_loader_checksum_list_cannot_point_outside_the_release(built_release, tm
     with pytest.raises(CeasefireError) as exc:
         load("all", source=rel)
     assert exc.value.problems[0].code == "checksum" and "outside" in exc.value.problems[0].message
+
+
+# ------------------------------------------------------------------------------------------------ bad values
+def _usage_error(capsys, *args: str) -> str:
+    """The argparse line of a usage error (exit 2, before anything runs)."""
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "Traceback" not in err, err
+    return err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("tag,why", [("bad tag", "a space at position 4"), ("v1..0", "two dots in a row"),
+                                     ("v1:0", "a colon"), ("v1.lock", ".lock"), ("-", None), ("v1/", "slash"),
+                                     ("", "empty"), ("v1\t0", "the character '\\t'"), (".v1", "starts with a dot")])
+def test_publish_refuses_a_tag_that_is_no_git_ref_before_any_check(tag, why, tmp_path, capsys):
+    """`publish --dry-run --tag "bad tag"` passed its checks; the Hub would refuse the tag after the upload."""
+    from ceasefire_news.hub import check_tag, tag_problem
+
+    if why is None:  # '-' is a valid ref name
+        assert tag_problem(tag) is None
+        return
+    line = _usage_error(capsys, "publish", "--repo-id", "owner/name", "--dry-run", "--from", tmp_path, "--tag", tag)
+    assert line.startswith("ceasefire-news publish: error: argument --tag:") and why in line, line
+    with pytest.raises(CeasefireError, match=r"\[bad-tag\]"):
+        check_tag(tag)
+    from ceasefire_news.release.publish import publish
+
+    if tag:  # (the API reads tag="" as no tag: the default)
+        with pytest.raises(CeasefireError, match=r"\[bad-tag\]"):  # the API checks it too, before building
+            publish("owner/name", tag=tag, dry_run=True, from_dir=tmp_path, say=lambda _: None)
+
+
+def test_valid_tags_pass():
+    from ceasefire_news.hub import tag_problem
+
+    assert [t for t in ("v0.1.0", "v1.0.0-rc.1", "release/2026-01", "v1_2", "V9") if tag_problem(t)] == []
+
+
+def test_reanchor_refuses_a_negative_window_and_a_missing_old_file(repo_copy, tmp_path, capsys):
+    before = _ann(repo_copy).read_bytes()
+    for value in ("-5", "near", "1.5"):
+        line = _usage_error(capsys, "reanchor", "--root", repo_copy, "--window", value)
+        assert "argument --window: expected a whole number of characters >= 0" in line and repr(value) in line
+    line = _usage_error(capsys, "reanchor", SEED_ID, "--root", repo_copy, "--old", tmp_path / "nonexist.txt")
+    assert line.endswith(f"argument --old: file not found: {tmp_path / 'nonexist.txt'}")
+    line = _usage_error(capsys, "reanchor", SEED_ID, "--root", repo_copy, "--old", tmp_path)
+    assert f"argument --old: not a file: {tmp_path}" in line
+    assert _ann(repo_copy).read_bytes() == before
+    rc, out, _ = run(capsys, "reanchor", "--root", repo_copy, "--window", "0")  # 0 is a window: exact places only
+    assert rc == 0 and "up to date" in out

@@ -63,6 +63,34 @@ def _byte_count(text: str) -> int:
     return n
 
 
+def _tag(text: str) -> str:
+    from .hub import tag_problem
+
+    why = tag_problem(text)
+    if why:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid git tag name: {why} (e.g. v0.1.0)")
+    return text
+
+
+def _window(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of characters >= 0, found {text!r}")
+    return n
+
+
+def _old_text_file(text: str) -> str:
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"file not found: {text}")
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"not a file: {text} (the old corpus text of one document)")
+    return text
+
+
 def _repo_lock(root: str | Path, what: str):
     """One writer at a time in a repository's corpus/ and annotations/ (ingest, reanchor, import)."""
     from .locks import hold
@@ -560,7 +588,8 @@ def parser() -> argparse.ArgumentParser:
              "v<package version>; an existing tag is refused, never moved). The token comes from HF_TOKEN or\n"
              "`hf auth login` and is never printed or written. HF_ENDPOINT selects another Hub.")
     sp.add_argument("--repo-id", required=True, metavar="OWNER/NAME", help="the dataset repository on the Hub")
-    sp.add_argument("--tag", help="the tag of the release (default: v<package version>)")
+    sp.add_argument("--tag", type=_tag, help="the tag of the release (default: v<package version>); a valid git "
+                    "tag name")
     sp.add_argument("--private", action="store_true", help="create the repository private")
     sp.add_argument("--dry-run", action="store_true", help="run the checks and list what would be uploaded")
     sp.add_argument("--from", dest="from_dir", metavar="DIR", help="publish this built release instead of building")
@@ -594,7 +623,8 @@ def parser() -> argparse.ArgumentParser:
              "rebuilt from the annotation file. A span moves only when its place is unambiguous; every other\n"
              "span is reported as `reanchor-failed` and, unless --partial, nothing is written.")
     sp.add_argument("ids", nargs="*", metavar="ID", help="document ids (default: every annotated document)")
-    sp.add_argument("--old", metavar="FILE", help="the exact old corpus text (one document only)")
+    sp.add_argument("--old", metavar="FILE", type=_old_text_file,
+                    help="the exact old corpus text (one document only)")
     sp.add_argument("--no-git", action="store_true", help="do not look for the old text in git history")
     sp.add_argument("--from-corpus", action="store_true",
                     help="the new text is corpus/<id>.txt as it is (after a hand edit), not the normalised seed")
@@ -602,7 +632,7 @@ def parser() -> argparse.ArgumentParser:
                     help="write the spans that were placed even when some were not (those stay as they were)")
     sp.add_argument("--allow-edits", action="store_true",
                     help="accept a span whose inside changed while the text on both sides stayed (e.g. a typo fix)")
-    sp.add_argument("--window", type=int, default=200,
+    sp.add_argument("--window", type=_window, default=200,
                     help="when no context is known, how near (characters) the one candidate must be (default 200)")
     sp.add_argument("--dry-run", action="store_true", help="report what would move; write nothing")
     sp.add_argument("--rules", help="boilerplate rules file (default: the packaged rules/boilerplate.yaml)")

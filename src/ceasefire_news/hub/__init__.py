@@ -31,6 +31,38 @@ def check_repo_id(repo_id: str) -> str:
     return repo_id
 
 
+_REF_FORBIDDEN = {"~": "a tilde", "^": "a caret", ":": "a colon", "?": "a question mark", "*": "an asterisk",
+                  "[": "an opening bracket", "\\": "a backslash", " ": "a space"}
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why `tag` cannot name a git tag on the Hub (git check-ref-format's rules), or None when it can."""
+    if not tag:
+        return "it is empty"
+    bad = next((c for c in tag if c in _REF_FORBIDDEN or c.isspace() or ord(c) < 0x20 or ord(c) == 0x7f), None)
+    if bad is not None:
+        return f"it holds {_REF_FORBIDDEN.get(bad, f'the character {bad!r}')} at position {tag.index(bad) + 1}"
+    for piece, why in (("..", "two dots in a row"), ("@{", "'@{'"), ("//", "two slashes in a row")):
+        if piece in tag:
+            return f"it holds {why} at position {tag.index(piece) + 1}"
+    if tag == "@":
+        return "'@' alone is no name"
+    if tag.startswith("/") or tag.endswith("/") or tag.endswith("."):
+        return "it starts or ends with a slash, or ends with a dot"
+    if any(part.startswith(".") or part.endswith(".lock") for part in tag.split("/")):
+        return "a part of it starts with a dot or ends with .lock"
+    return None
+
+
+def check_tag(tag: str) -> str:
+    """`tag`, or a [bad-tag] error saying why git and the Hub would refuse it."""
+    why = tag_problem(tag)
+    if why:
+        raise CeasefireError(Problem("bad-tag", f"tag {tag!r} is not a valid git tag name: {why}",
+                                     hint="use a name like v0.1.0 (letters, digits, '.', '-', '_', '/')"))
+    return tag
+
+
 def hub_repo_id(source: str) -> str | None:
     """`"hub"` -> the default repository, `"hub:OWNER/NAME"` -> that one, anything else -> None (a folder)."""
     if source == "hub":

@@ -22,7 +22,7 @@ from typing import Callable
 
 from .. import __version__
 from ..errors import CeasefireError, Problem
-from ..hub import check_repo_id, dataset_url
+from ..hub import check_repo_id, check_tag, dataset_url
 
 REQUIRED = ("README.md", "manifest.json", "SHA256SUMS", "croissant.json", "rejections.json")
 
@@ -139,7 +139,7 @@ def publish(repo_id: str, *, tag: str | None = None, private: bool = False, dry_
             say: Callable[[str], None] = print) -> PublishResult:
     """Check, then upload and tag (see the module docstring). Raises CeasefireError when anything fails."""
     check_repo_id(repo_id)
-    tag = tag or f"v{__version__}"
+    tag = check_tag(tag or f"v{__version__}")  # before any build, and so a dry run passes only a tag that can be made
     with tempfile.TemporaryDirectory(prefix="ceasefire-publish-") as tmp:
         if from_dir is None:
             from .build import build
