@@ -1,7 +1,10 @@
 """croissant.json: the release described in Croissant 1.0 (JSON-LD) with the Responsible-AI (RAI) fields that apply.
 
 Files are `cr:FileObject`s with their SHA-256; each config is a `cr:FileSet` (glob over its split files) and a
-`cr:RecordSet` whose fields mirror the config's Arrow schema (lists are `repeated`, structs have `subField`s).
+`cr:RecordSet` whose fields mirror the config's Arrow schema (lists are `repeated`, structs have `subField`s read
+with a jsonPath into their column), in the shape mlcroissant reads back exactly (tests/test_croissant.py): a struct
+inside a list's items is flattened into dotted subFields (`quotes` `cue.start`), and a list inside a list's items
+(a `default` caption's `entities`) is left out, its column's description saying where the same data is.
 The `ner` tag names are an enumeration record set (`ner_tags` holds indices into it; a `references` link is left
 out because mlcroissant cannot join a repeated field to it). The JSON-LD `@context` is written
 inline (the standard Croissant 1.0 terms), so reading the file never needs the network. No `datePublished`:
@@ -74,12 +77,23 @@ FIELD_DESCRIPTIONS = {
     "published_basis": "How the date is known: stated, inferred or unknown.",
     "language": "BCP 47 language tag.",
     "entities": "Named entities; start/end are code-point offsets into text, half-open.",
-    "quotes": "Quotations with speaker and kind; offsets into text.",
-    "sources": "Attributions to unnamed sources; offsets into text.",
+    "quotes": "Quotations with speaker and kind; offsets into text. cue.start, cue.end, cue.text: the reporting "
+              "verb (the Parquet struct `cue`), null when none is marked.",
+    "sources": "Attributions to unnamed sources; offsets into text. cue.start, cue.end, cue.text: the reporting "
+               "verb (the Parquet struct `cue`), null when none is marked.",
     "captions": "Photo captions with credits.",
     "boilerplate": "Removed boilerplate spans with their kind and the rule or signal that removed them; offsets into text.",
     "paragraphs": "Paragraph spans of the full text.",
     "text_sha256": "SHA-256 of the normalised full text the annotations are pinned to.",
+}
+
+
+# Lists inside a list's items, which the record sets leave out (see `_sub_fields`): where their data is instead.
+NESTED_LISTS = {
+    ("default", "captions"): " Each caption's own `entities` (id, start, end, label, text; offsets into the caption "
+                             "text), in the Parquet files, are not described here: Croissant readers cannot read a "
+                             "list inside a list's items. They are the `full` record set's entities that lie within "
+                             "the caption's span (`full` captions start/end), their offsets shifted by its start.",
 }
 
 
@@ -93,23 +107,43 @@ def _data_type(t: pa.DataType) -> str:
     return "sc:Text"
 
 
-def _field(config: str, fileset: str, name: str, t: pa.DataType, path: str = "") -> dict[str, Any]:
-    fid = f"{config}/{path}{name}"
-    column = (path.split("/")[0] if path else name)
-    source: dict[str, Any] = {"fileSet": {"@id": fileset}, "extract": {"column": column}}
-    if path:
-        source["transform"] = {"jsonPath": name}
-    out: dict[str, Any] = {"@type": "cr:Field", "@id": fid, "name": name}
-    if not path:
-        out["description"] = FIELD_DESCRIPTIONS.get(name, name)
+def _field(config: str, fileset: str, name: str, t: pa.DataType) -> dict[str, Any]:
+    """A column as a field: a list is `repeated`; a list of structs has one subField per struct member (see
+    `_sub_fields`)."""
+    out: dict[str, Any] = {"@type": "cr:Field", "@id": f"{config}/{name}", "name": name,
+                           "description": FIELD_DESCRIPTIONS.get(name, name) + NESTED_LISTS.get((config, name), "")}
     inner = t.value_type if pa.types.is_list(t) else t
     if pa.types.is_list(t):
         out["repeated"] = True
     if pa.types.is_struct(inner):
-        out["subField"] = [_field(config, fileset, f.name, f.type, f"{path}{name}/") for f in inner]
+        out["subField"] = _sub_fields(config, fileset, name, inner)
     else:
         out["dataType"] = _data_type(inner)
-    out["source"] = source
+    out["source"] = {"fileSet": {"@id": fileset}, "extract": {"column": name}}
+    return out
+
+
+def _sub_fields(config: str, fileset: str, column: str, struct: pa.StructType,
+                prefix: str = "") -> list[dict[str, Any]]:
+    """The members of the struct held by `column` as subFields of its field, each read from the column with a
+    jsonPath relative to the struct. mlcroissant places a subField's values inside its parent only one level
+    deep, so a struct member that is itself a struct (a quote's `cue`) is flattened into dotted subFields
+    (`cue.start`, jsonPath `cue.start`: null when the cue is), and a member that is a list (a caption's
+    `entities`) is left out: no jsonPath yields a list per item, and the column's description says where the
+    same data is (NESTED_LISTS: a list member without an entry there is an error, never a silent gap)."""
+    out: list[dict[str, Any]] = []
+    for member in struct:
+        path = f"{prefix}{member.name}"
+        if pa.types.is_list(member.type) and (config, column) not in NESTED_LISTS:
+            raise ValueError(f"croissant: {config} column {column!r} has a list inside its items ({path}), which "
+                             "Croissant readers cannot read: add where its data is to NESTED_LISTS")
+        if pa.types.is_struct(member.type):
+            out.extend(_sub_fields(config, fileset, column, member.type, f"{path}."))
+        elif not pa.types.is_list(member.type):
+            out.append({"@type": "cr:Field", "@id": f"{config}/{column}/{path}", "name": path,
+                        "dataType": _data_type(member.type),
+                        "source": {"fileSet": {"@id": fileset}, "extract": {"column": column},
+                                   "transform": {"jsonPath": path}}})
     return out
 
 
