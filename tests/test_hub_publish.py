@@ -181,7 +181,7 @@ def test_offline_warm_cache_works_and_cold_cache_says_what_to_run(hub, release, 
     cold, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "cold",
                   offline=True)
     assert cold[0]["code"] == "hub-not-cached"
-    assert f"HF_HUB_OFFLINE=0 python -c \"import ceasefire_news; ceasefire_news.load(source='hub:{REPO}', " \
+    assert f"HF_HUB_OFFLINE=0 python -c \"import ceasefire_news; ceasefire_news.load('all', source='hub:{REPO}', " \
            f"revision='{TAG}')\"" in cold[0]["line"]
 
 
@@ -197,3 +197,20 @@ def test_a_lite_embedded_release_fetches_its_revision_and_checks_it(hub, tmp_pat
     hub.repos[DEFAULT_REPO_ID].refs[TAG] = hub.repos[DEFAULT_REPO_ID].refs["v9"]  # the tag now names other bytes
     results, _ = run([{"op": "load", "embedded": str(lite.dest)}], hub.url, tmp_path / "hf2")
     assert results[0]["code"] == "checksum" and "SHA256SUMS" in results[0]["line"], results
+
+
+def test_offline_with_part_of_a_revision_cached_names_the_missing_files_and_the_call_that_fetches_them(
+        hub, release, tmp_path):
+    hub.commit(REPO, _files(release), tag=TAG)
+    warm = tmp_path / "warm"
+    online, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, warm)
+    assert online[0]["ok"]
+    hub.stop()
+    results, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG, "config": "ner"}], hub.url, warm,
+                     offline=True)
+    line = results[0]["line"]
+    assert results[0]["code"] == "hub-not-cached", results
+    assert "not in the Hugging Face cache (" not in line  # the revision IS cached: say what of it is missing
+    assert "data/ner/train-00000-of-00001.parquet" in line
+    assert (f"HF_HUB_OFFLINE=0 python -c \"import ceasefire_news; ceasefire_news.load(config='ner', "
+            f"source='hub:{REPO}', revision='{TAG}')\"") in line, line
