@@ -125,6 +125,7 @@ def test_publish_refuses_before_uploading(hub, release, tmp_path):
     assert codes == ["checksum", "publish-stray-file", "publish-repo-id", None, "publish-card-refused"], results
     assert "data/train-00000-of-00001.parquet" in results[0]["line"]
     assert results[3]["ok"] and results[3]["commit"] is None and "dry run: would upload 11 file(s)" in out
+    assert f"would upload 11 file(s) to {hub.url}/datasets/{REPO} in one commit" in out  # HF_ENDPOINT, not hf.co
     assert hub.repos[REPO].tags == set() and len(hub.repos[REPO].commits) == 1  # created; nothing committed
     no_token, _ = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release)}], hub.url, tmp_path / "hf2",
                       token=None)
