@@ -215,3 +215,22 @@ def test_offline_with_part_of_a_revision_cached_names_the_missing_files_and_the_
     assert "data/ner/train-00000-of-00001.parquet" in line
     assert (f"HF_HUB_OFFLINE=0 python -c \"import ceasefire_news; ceasefire_news.load(config='ner', "
             f"source='hub:{REPO}', revision='{TAG}')\"") in line, line
+
+
+def test_a_private_dataset_with_a_wrong_token_says_the_token_was_not_accepted(hub, release, tmp_path):
+    hub.commit(REPO, _files(release), tag=TAG)
+    hub.repos[REPO].private = True
+    results, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "hf",
+                     token="hf_bad")
+    line = results[0]["line"]
+    assert results[0]["code"] == "hub-unknown-repo", results
+    assert "no token was given" not in line and "the token given (HF_TOKEN) was not accepted" in line, line
+    assert "hf_bad" not in line  # never the token itself
+    anonymous, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "anon",
+                       token=None)
+    assert "no token was given" in anonymous[0]["line"] and "set HF_TOKEN" in anonymous[0]["line"], anonymous
+    hub.refuse_bad_tokens = True  # what huggingface.co answers to a token it does not know: 401 on every read
+    refused, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "hf401",
+                     token="hf_bad")
+    assert refused[0]["code"] == "hub-denied", refused
+    assert "did not accept the token given (HF_TOKEN)" in refused[0]["line"] and "hf_bad" not in refused[0]["line"]

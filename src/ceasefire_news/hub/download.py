@@ -109,10 +109,7 @@ def _download(repo_id: str, revision: str, patterns: list[str]) -> Path:
         return Path(huggingface_hub.snapshot_download(
             repo_id, repo_type="dataset", revision=revision, allow_patterns=patterns))
     except errors.RepositoryNotFoundError:
-        raise CeasefireError(Problem(
-            "hub-unknown-repo", f"the Hub at {endpoint} has no dataset {repo_id} (or it is private and no token "
-            "was given)", where, hint="check the name (source='hub:OWNER/NAME'); for a private dataset set HF_TOKEN "
-            "or run `hf auth login`")) from None
+        raise _unknown_repo(endpoint, repo_id, where) from None
     except errors.RevisionNotFoundError:
         raise CeasefireError(Problem(
             "hub-unknown-revision", f"dataset {repo_id} has no revision {revision!r} (a tag, branch or commit)",
@@ -124,6 +121,12 @@ def _download(repo_id: str, revision: str, patterns: list[str]) -> Path:
             "hub-unreachable", f"cannot reach the Hub at {endpoint} and {where} is not in the Hugging Face cache",
             where, hint="check the network (and HF_ENDPOINT), then run the same call again")) from None
     except errors.HfHubHTTPError as exc:
+        if getattr(exc.response, "status_code", None) in (401, 403):
+            raise CeasefireError(Problem(
+                "hub-denied", f"the Hub at {endpoint} did not accept {_token_origin() or 'the request'} for "
+                f"{repo_id}: {_first_line(exc)}", where,
+                hint="use a valid token with read access to the dataset (HF_TOKEN, or `hf auth login`); for a public "
+                "dataset, unset HF_TOKEN")) from None
         raise CeasefireError(Problem(
             "hub-download", f"the Hub at {endpoint} refused the download: {_first_line(exc)}", where,
             hint="run the same call again; a partial download resumes from the cache")) from None
@@ -137,6 +140,31 @@ def _download(repo_id: str, revision: str, patterns: list[str]) -> Path:
         raise CeasefireError(Problem(
             "hub-download", f"download failed: {type(exc).__name__}: {_first_line(exc)}", where,
             hint="check the network (and HF_ENDPOINT), then run the same call again")) from None
+
+
+def _token_origin() -> str | None:
+    """Where the token huggingface_hub sends comes from (never the token itself), or None when it sends none."""
+    import os
+
+    from huggingface_hub import get_token
+
+    if not get_token():
+        return None
+    return next((f"the token given ({k})" for k in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN") if os.environ.get(k)),
+                "the token of the saved login (`hf auth login`)")
+
+
+def _unknown_repo(endpoint: str, repo_id: str, where: str) -> CeasefireError:
+    """[hub-unknown-repo]: the Hub answers as for a missing dataset, which is also how it hides a private one
+    from a request without a token, or with a token it does not accept for that dataset."""
+    token = _token_origin()
+    if token is None:
+        why, fix = "or it is private and no token was given", "for a private dataset set HF_TOKEN or run `hf auth login`"
+    else:
+        why = f"or it is private and {token} was not accepted for it"
+        fix = "for a private dataset use a token with read access to it (HF_TOKEN, or `hf auth login`)"
+    return CeasefireError(Problem("hub-unknown-repo", f"the Hub at {endpoint} has no dataset {repo_id} ({why})", where,
+                                  hint=f"check the name (source='hub:OWNER/NAME'); {fix}"))
 
 
 def _first_line(exc: BaseException) -> str:
