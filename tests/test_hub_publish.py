@@ -234,3 +234,28 @@ def test_a_private_dataset_with_a_wrong_token_says_the_token_was_not_accepted(hu
                      token="hf_bad")
     assert refused[0]["code"] == "hub-denied", refused
     assert "did not accept the token given (HF_TOKEN)" in refused[0]["line"] and "hf_bad" not in refused[0]["line"]
+
+
+def _cli(args: list[str], endpoint: str, hf_home: Path, **extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_", "CEASEFIRE_NEWS_"))}
+    env.update(HF_ENDPOINT=endpoint, HF_HOME=str(hf_home), HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_ETAG_TIMEOUT="5",
+               HF_HUB_DOWNLOAD_TIMEOUT="5", **extra)
+    return subprocess.run([sys.executable, "-m", "ceasefire_news.cli", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_off_a_terminal_prints_only_its_own_line_when_a_hub_download_breaks_off(hub, release, tmp_path):
+    hub.commit(REPO, _files(release), tag=TAG)
+    hub.interrupt.add("data/train-00000-of-00001.parquet")
+    args = ["export", "--format", "jsonl", "--source", f"hub:{REPO}", "--revision", TAG, "--out"]
+    cut = _cli([*args, str(tmp_path / "out")], hub.url, tmp_path / "hf")
+    assert cut.returncode == 1 and cut.stdout == "", cut
+    (line,) = cut.stderr.splitlines()  # no huggingface_hub warnings ("Trying to resume ..."), no progress bars
+    assert "error [hub-download]" in line, cut.stderr
+    hub.interrupt.clear()
+    ok = _cli([*args, str(tmp_path / "out")], hub.url, tmp_path / "hf")
+    assert ok.returncode == 0 and ok.stderr == "", ok.stderr
+    # an explicit HF_HUB_VERBOSITY is the user's choice, and is kept
+    hub.interrupt.add("data/train-00000-of-00001.parquet")
+    verbose = _cli([*args, str(tmp_path / "out2")], hub.url, tmp_path / "hf2", HF_HUB_VERBOSITY="warning")
+    assert "Trying to resume download" in verbose.stderr and "error [hub-download]" in verbose.stderr, verbose.stderr

@@ -718,8 +718,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CeasefireError as exc:
         print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
         return 2
-    try:
-        return args.func(args)
+    from .hub.download import quiet
+
+    try:  # huggingface_hub's own log lines and progress bars only on a terminal and without --quiet
+        with quiet(getattr(args, "quiet", False) or not sys.stderr.isatty()):
+            return args.func(args)
     except CeasefireError as exc:
         print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
         return 2 if any(p.code in USAGE_CODES for p in exc.problems) else 1
