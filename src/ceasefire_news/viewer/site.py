@@ -132,7 +132,8 @@ def _table_html(rows: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
                     f'<td>{esc(r["published"] or "")}</td><td>{esc(split)}</td><td>{len(r["entities"])}</td>'
                     f'<td>{len(r["quotes"])}</td><td>{len(r["sources"])}</td><td>{len(r["captions"])}</td>'
                     f'<td>{len(r["boilerplate"])}</td></tr>')
-    return f'<table id="docs"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="scroll" role="region" aria-label="Documents table" tabindex="0"><table id="docs">'
+            f'<thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 def _filter_html(labels: Iterable[str]) -> str:
