@@ -6,7 +6,9 @@ Upload side: POST /api/repos/create, /api/validate-yaml, /api/datasets/{id}/preu
 /api/datasets/{id}/revision/{rev}, GET /api/datasets/{id}/tree/{rev}[/{path}], HEAD/GET
 /datasets/{id}/resolve/{rev}/{path} with X-Repo-Commit and ETag. Errors carry the `X-Error-Code` headers
 huggingface_hub maps to its exceptions. Faults for tests: `refuse_card`, `interrupt` (paths whose body is cut
-off half way), `corrupt(repo, path, data)` (change a committed file's bytes in place on the server).
+off half way), `corrupt(repo, path, data)` (change a committed file's bytes in place on the server),
+`refuse_bad_tokens` (a read with a token that is not the server's gets 401 "Invalid credentials", as the real
+Hub answers; without it such a read is treated as anonymous).
 
 Started by `HubServer().start()` on a free port with Nagle's algorithm off (else each request waits ~40 ms).
 """
@@ -41,6 +43,7 @@ class HubServer:
         self.repos: dict[str, Repo] = {}
         self.lock = threading.Lock()
         self.refuse_card = False
+        self.refuse_bad_tokens = False
         self.interrupt: set[str] = set()
         self.requests: list[tuple[str, str, str | None]] = []  # (method, path, Authorization header)
         self._httpd: ThreadingHTTPServer | None = None
@@ -230,6 +233,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _get(self, head: bool) -> None:
         parts, query = self._record()
+        if self.server_hub.refuse_bad_tokens and self.headers.get("Authorization") and not self._authorised():
+            return self._error(401, None, "Invalid credentials in Authorization header", head)
         if len(parts) >= 7 and parts[1:3] == ["api", "datasets"] and parts[5] in ("revision", "tree"):
             repo_id = f"{parts[3]}/{parts[4]}"
             repo = self._repo(repo_id, head)

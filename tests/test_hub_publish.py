@@ -125,6 +125,7 @@ def test_publish_refuses_before_uploading(hub, release, tmp_path):
     assert codes == ["checksum", "publish-stray-file", "publish-repo-id", None, "publish-card-refused"], results
     assert "data/train-00000-of-00001.parquet" in results[0]["line"]
     assert results[3]["ok"] and results[3]["commit"] is None and "dry run: would upload 11 file(s)" in out
+    assert f"would upload 11 file(s) to {hub.url}/datasets/{REPO} in one commit" in out  # HF_ENDPOINT, not hf.co
     assert hub.repos[REPO].tags == set() and len(hub.repos[REPO].commits) == 1  # created; nothing committed
     no_token, _ = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release)}], hub.url, tmp_path / "hf2",
                       token=None)
@@ -181,7 +182,7 @@ def test_offline_warm_cache_works_and_cold_cache_says_what_to_run(hub, release, 
     cold, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "cold",
                   offline=True)
     assert cold[0]["code"] == "hub-not-cached"
-    assert f"HF_HUB_OFFLINE=0 python -c \"import ceasefire_news; ceasefire_news.load(source='hub:{REPO}', " \
+    assert f"HF_HUB_OFFLINE=0 python -c \"import ceasefire_news; ceasefire_news.load('all', source='hub:{REPO}', " \
            f"revision='{TAG}')\"" in cold[0]["line"]
 
 
@@ -197,3 +198,64 @@ def test_a_lite_embedded_release_fetches_its_revision_and_checks_it(hub, tmp_pat
     hub.repos[DEFAULT_REPO_ID].refs[TAG] = hub.repos[DEFAULT_REPO_ID].refs["v9"]  # the tag now names other bytes
     results, _ = run([{"op": "load", "embedded": str(lite.dest)}], hub.url, tmp_path / "hf2")
     assert results[0]["code"] == "checksum" and "SHA256SUMS" in results[0]["line"], results
+
+
+def test_offline_with_part_of_a_revision_cached_names_the_missing_files_and_the_call_that_fetches_them(
+        hub, release, tmp_path):
+    hub.commit(REPO, _files(release), tag=TAG)
+    warm = tmp_path / "warm"
+    online, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, warm)
+    assert online[0]["ok"]
+    hub.stop()
+    results, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG, "config": "ner"}], hub.url, warm,
+                     offline=True)
+    line = results[0]["line"]
+    assert results[0]["code"] == "hub-not-cached", results
+    assert "not in the Hugging Face cache (" not in line  # the revision IS cached: say what of it is missing
+    assert "data/ner/train-00000-of-00001.parquet" in line
+    assert (f"HF_HUB_OFFLINE=0 python -c \"import ceasefire_news; ceasefire_news.load(config='ner', "
+            f"source='hub:{REPO}', revision='{TAG}')\"") in line, line
+
+
+def test_a_private_dataset_with_a_wrong_token_says_the_token_was_not_accepted(hub, release, tmp_path):
+    hub.commit(REPO, _files(release), tag=TAG)
+    hub.repos[REPO].private = True
+    results, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "hf",
+                     token="hf_bad")
+    line = results[0]["line"]
+    assert results[0]["code"] == "hub-unknown-repo", results
+    assert "no token was given" not in line and "the token given (HF_TOKEN) was not accepted" in line, line
+    assert "hf_bad" not in line  # never the token itself
+    anonymous, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "anon",
+                       token=None)
+    assert "no token was given" in anonymous[0]["line"] and "set HF_TOKEN" in anonymous[0]["line"], anonymous
+    hub.refuse_bad_tokens = True  # what huggingface.co answers to a token it does not know: 401 on every read
+    refused, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "hf401",
+                     token="hf_bad")
+    assert refused[0]["code"] == "hub-denied", refused
+    assert "did not accept the token given (HF_TOKEN)" in refused[0]["line"] and "hf_bad" not in refused[0]["line"]
+
+
+def _cli(args: list[str], endpoint: str, hf_home: Path, **extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_", "CEASEFIRE_NEWS_"))}
+    env.update(HF_ENDPOINT=endpoint, HF_HOME=str(hf_home), HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_ETAG_TIMEOUT="5",
+               HF_HUB_DOWNLOAD_TIMEOUT="5", **extra)
+    return subprocess.run([sys.executable, "-m", "ceasefire_news.cli", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_off_a_terminal_prints_only_its_own_line_when_a_hub_download_breaks_off(hub, release, tmp_path):
+    hub.commit(REPO, _files(release), tag=TAG)
+    hub.interrupt.add("data/train-00000-of-00001.parquet")
+    args = ["export", "--format", "jsonl", "--source", f"hub:{REPO}", "--revision", TAG, "--out"]
+    cut = _cli([*args, str(tmp_path / "out")], hub.url, tmp_path / "hf")
+    assert cut.returncode == 1 and cut.stdout == "", cut
+    (line,) = cut.stderr.splitlines()  # no huggingface_hub warnings ("Trying to resume ..."), no progress bars
+    assert "error [hub-download]" in line, cut.stderr
+    hub.interrupt.clear()
+    ok = _cli([*args, str(tmp_path / "out")], hub.url, tmp_path / "hf")
+    assert ok.returncode == 0 and ok.stderr == "", ok.stderr
+    # an explicit HF_HUB_VERBOSITY is the user's choice, and is kept
+    hub.interrupt.add("data/train-00000-of-00001.parquet")
+    verbose = _cli([*args, str(tmp_path / "out2")], hub.url, tmp_path / "hf2", HF_HUB_VERBOSITY="warning")
+    assert "Trying to resume download" in verbose.stderr and "error [hub-download]" in verbose.stderr, verbose.stderr

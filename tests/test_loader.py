@@ -230,3 +230,23 @@ def test_load_tables_reads_sha256sums_once_and_still_verifies(monkeypatch, tmp_p
     monkeypatch.setattr("ceasefire_news.loader.EMBEDDED", copy)  # the default source, corrupted
     with pytest.raises(CeasefireError, match=r"\[checksum\] SHA-256 of data/train-00000-of-00001.parquet"):
         load_tables("train")
+
+
+def test_a_source_that_looks_like_a_repo_id_suggests_the_hub_prefix(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no folder ux2/news here
+    with pytest.raises(CeasefireError) as exc:
+        ceasefire_news.load(source="ux2/news")
+    (problem,) = exc.value.problems
+    assert problem.code == "no-release" and "source='hub:ux2/news'" in problem.hint, problem.render()
+    with pytest.raises(CeasefireError) as exc:
+        ceasefire_news.load(source="ux2/news", revision="v0.1.0")
+    assert exc.value.problems[0].code == "bad-source" and "source='hub:ux2/news'" in exc.value.problems[0].hint
+    monkeypatch.setenv("CEASEFIRE_NEWS_SOURCE", "ux2/news")
+    with pytest.raises(CeasefireError) as exc:
+        ceasefire_news.load()
+    assert "$CEASEFIRE_NEWS_SOURCE=hub:ux2/news" in exc.value.problems[0].hint, exc.value.problems[0].render()
+    (tmp_path / "ux2" / "news").mkdir(parents=True)  # an existing folder is a folder: no Hub suggestion
+    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE")
+    with pytest.raises(CeasefireError) as exc:
+        ceasefire_news.load(source="ux2/news")
+    assert "hub:" not in exc.value.problems[0].hint.replace("source='hub'", "")

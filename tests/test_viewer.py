@@ -165,3 +165,32 @@ def test_nothing_below_the_viewer_imports_it():
             if any("viewer" in n.split(".") for n in names):
                 offenders.append(str(rel))
     assert offenders == []
+
+
+def test_site_without_from_uses_the_repositorys_dist_and_says_which_release(corpus_release, tmp_path, capsys,
+                                                                            monkeypatch):
+    """`site` without --from: <root>/dist when it holds a built release, else the loader's default."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
+    repo = tmp_path / "repo"
+    shutil.copytree(corpus_release, repo / "dist")
+    ids = sorted(i for p in (repo / "dist" / "data" / "full").glob("*.parquet") for i in pq.read_table(p)["id"]
+                 .to_pylist())
+    assert len(ids) > 1
+    monkeypatch.chdir(repo)
+    assert main(["site", "--out", str(tmp_path / "s1")]) == 0
+    out = capsys.readouterr().out
+    assert f"release: {repo / 'dist'}" in out and f"({len(ids)} document page(s))" in out, out
+    assert sorted(p.stem for p in (tmp_path / "s1" / "doc").glob("*.html")) == ids
+    monkeypatch.chdir(tmp_path)
+    assert main(["site", "--root", str(repo), "--out", str(tmp_path / "s2")]) == 0
+    assert f"release: {repo / 'dist'}" in capsys.readouterr().out
+    assert main(["site", "--root", str(tmp_path / "empty"), "--out", str(tmp_path / "s3")]) == 0
+    out = capsys.readouterr().out
+    assert "release: the release embedded in the package" in out and "(1 document page(s))" in out, out
+    assert main(["site", "--root", str(tmp_path / "empty"), "--from", str(repo / "dist"), "--out",
+                 str(tmp_path / "s4")]) == 0
+    assert f"release: {repo / 'dist'}" in capsys.readouterr().out

@@ -264,3 +264,29 @@ def test_hostile_document_renders_as_text(watched, site):
     link = page.locator('.meta a[href^="https://example.org/"]')
     assert link.get_attribute("href").endswith("</script>")  # the address, quotes and all, stays one attribute
     assert page.locator(".ent:not([data-cont])").count() == 1
+
+
+def test_site_fits_a_narrow_phone_screen(browser, site):
+    """At 390 px (a phone) no page scrolls sideways: wide tables scroll in their own box, tags wrap."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        for path in (site / "index.html", *sorted((site / "doc").glob("*.html"))):
+            page.goto(path.resolve().as_uri())
+            width = page.evaluate("document.documentElement.scrollWidth")
+            wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5
+                             && !e.closest('.scroll'))
+                .map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+                .slice(0, 5)""")
+            assert width <= 390 and wide == [], f"{path.name}: page {width} px wide; past the edge: {wide}"
+            quotes = page.locator(".quote[tabindex]")
+            for i in range(quotes.count()):  # a speaker tooltip, shown on focus, stays inside the window too
+                quotes.nth(i).focus()
+                tip = quotes.nth(i).locator(".speaker").bounding_box()
+                assert tip and tip["x"] >= 0 and tip["x"] + tip["width"] <= 390, (path.name, i, tip)
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390, (path.name, i)
+        page.goto((site / "index.html").resolve().as_uri())
+        box = page.locator(".scroll:has(#docs)")
+        assert box.count() == 1 and box.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls inside
+    finally:
+        page.close()

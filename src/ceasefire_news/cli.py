@@ -484,8 +484,9 @@ def _cmd_view(args: argparse.Namespace) -> int:
 def _cmd_site(args: argparse.Namespace) -> int:
     from .viewer.site import build_site
 
-    result = build_site(args.release, args.out, progress=not args.quiet)
+    result = build_site(args.release, args.out, progress=not args.quiet, root=args.root)
     if not args.quiet:
+        print(f"release: {result.release}")
         print(f"site: {result.out}  ({result.documents} document page(s)); open {result.out / 'index.html'}")
     return 0
 
@@ -694,11 +695,13 @@ def parser() -> argparse.ArgumentParser:
              "and charts (documents, entity labels, boilerplate removed by kind), a table of documents with a\n"
              "filter by entity text or label, and doc/<id>.html per document (the `view` page). Relative links\n"
              "only: it works from file://, as a static Hugging Face Space and on GitHub Pages. The release is\n"
-             "checked against its SHA256SUMS first. An existing --out folder is replaced only if it is a site\n"
-             "made by this command.")
+             "checked against its SHA256SUMS first; without --from it is <root>/dist when that holds a built\n"
+             "release, else the loader's default, and the first line printed names it. An existing --out folder\n"
+             "is replaced only if it is a site made by this command.")
     sp.add_argument("--out", required=True, metavar="DIR", help="the site folder")
     sp.add_argument("--from", dest="release", metavar="RELEASE",
-                    help="the built release (default: where the loader finds one, e.g. dist/)")
+                    help="the built release (default: <root>/dist when it holds one, else the loader's default: "
+                         "$CEASEFIRE_NEWS_SOURCE, else the release embedded in the package)")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     sp.set_defaults(func=_cmd_site)
     return p
@@ -718,8 +721,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CeasefireError as exc:
         print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
         return 2
-    try:
-        return args.func(args)
+    from .hub.download import quiet
+
+    try:  # huggingface_hub's own log lines and progress bars only on a terminal and without --quiet
+        with quiet(getattr(args, "quiet", False) or not sys.stderr.isatty()):
+            return args.func(args)
     except CeasefireError as exc:
         print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
         return 2 if any(p.code in USAGE_CODES for p in exc.problems) else 1

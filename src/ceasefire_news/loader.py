@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -115,10 +116,24 @@ class Release:
     revision: str | None = None
 
 
+_REPO_ID_LIKE = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*\Z")
+
+
+def _hub_suggestion(source: Any, from_env: bool) -> str | None:
+    """'use source='hub:OWNER/NAME'' when a folder source is no folder and reads as a Hub repository id."""
+    text = os.fspath(source) if isinstance(source, (str, os.PathLike)) else ""
+    if not isinstance(text, str) or not _REPO_ID_LIKE.match(text) or Path(text).exists():
+        return None
+    return (f"to read the Hub dataset {text}, set ${SOURCE_ENV}=hub:{text}" if from_env
+            else f"to read the Hub dataset {text}, use source='hub:{text}'")
+
+
 def _folder(path: Path, what: str, from_env: bool = False) -> Path:
     if not (path / "SHA256SUMS").is_file():
-        fix = f"set ${SOURCE_ENV} to a built release or 'hub', or unset it" if from_env else (
-            "build one with `ceasefire-news build --out DIR`, or use source='hub'")
+        hub = _hub_suggestion(path, from_env)
+        fix = (f"set ${SOURCE_ENV} to a built release or 'hub', or unset it" if from_env else
+               "build one with `ceasefire-news build --out DIR`, or use source='hub'")
+        fix = f"{hub}; or {fix}" if hub else fix
         raise CeasefireError(Problem("no-release", f"{what} is not a built release (no SHA256SUMS)", str(path),
                                      hint=fix))
     return path.resolve()
@@ -158,8 +173,9 @@ def _resolve(source: str | os.PathLike | None, revision: str | None, files: list
     if repo_id is None:
         if revision is not None:
             raise CeasefireError(Problem("bad-source", f"revision= only applies to a Hub source, and {named} is a "
-                                         "folder", hint="use source='hub' or 'hub:OWNER/NAME' with revision"
-                                         + (f", or unset ${SOURCE_ENV}" if from_env else "")))
+                                         "folder", hint=_hub_suggestion(source, from_env)
+                                         or ("use source='hub' or 'hub:OWNER/NAME' with revision"
+                                             + (f", or unset ${SOURCE_ENV}" if from_env else ""))))
         return Release(_folder(Path(source), named, from_env)), None
     return _hub(repo_id, revision or default_revision(), files), None
 

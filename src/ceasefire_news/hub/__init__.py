@@ -18,6 +18,14 @@ def dataset_url(repo_id: str = DEFAULT_REPO_ID) -> str:
     return f"{HUB_URL}/datasets/{repo_id}"
 
 
+def endpoint_url(repo_id: str) -> str:
+    """The dataset's address on the Hub this process talks to: `HF_ENDPOINT` when set (a mirror, a test Hub),
+    as huggingface_hub reads it; `dataset_url` is the public address the card and Croissant link to."""
+    from huggingface_hub import constants
+
+    return f"{constants.ENDPOINT.rstrip('/')}/datasets/{repo_id}"
+
+
 def default_revision() -> str:
     """The tag published for this package version (`publish` tags `v<version>`)."""
     return f"v{__version__}"

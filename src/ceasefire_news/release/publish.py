@@ -22,7 +22,7 @@ from typing import Callable
 
 from .. import __version__
 from ..errors import CeasefireError, Problem
-from ..hub import check_repo_id, check_tag, dataset_url
+from ..hub import check_repo_id, check_tag, endpoint_url
 
 REQUIRED = ("README.md", "manifest.json", "SHA256SUMS", "croissant.json", "rejections.json")
 
@@ -156,12 +156,12 @@ def publish(repo_id: str, *, tag: str | None = None, private: bool = False, dry_
         if problems:
             raise CeasefireError(problems)
         if dry_run:
-            say(f"dry run: would upload {len(result.files)} file(s) to {dataset_url(repo_id)} in one commit "
+            say(f"dry run: would upload {len(result.files)} file(s) to {endpoint_url(repo_id)} in one commit "
                 f"(stale files deleted) and tag it {tag}:")
             for n in result.files:
                 say(f"  {n}")
             return result
         result.commit = upload(folder, repo_id, tag, private)
-        result.url = dataset_url(repo_id)
+        result.url = endpoint_url(repo_id)
         say(f"published {len(result.files)} file(s) to {repo_id} as commit {result.commit[:12]}, tagged {tag}")
         return result

@@ -245,8 +245,9 @@ def _removed_table(doc: ViewDoc) -> str:
         return ""
     body = "".join(f'<tr><td>{s}</td><td>{k}</td><td>{r}</td><td dir="auto">{esc(t[:120])}'
                    f'{"…" if len(t) > 120 else ""}</td></tr>' for s, k, r, t in sorted(rows, key=lambda x: x[0]))
-    return ('<section class="removed"><h2>Removed from the body</h2><table><thead><tr><th>offset</th><th>kind</th>'
-            f'<th>rule</th><th>text</th></tr></thead><tbody>{body}</tbody></table></section>')
+    return ('<section class="removed"><h2>Removed from the body</h2><div class="scroll" role="region" '
+            'aria-label="Removed from the body" tabindex="0"><table><thead><tr><th>offset</th><th>kind</th>'
+            f'<th>rule</th><th>text</th></tr></thead><tbody>{body}</tbody></table></div></section>')
 
 
 def document_body(doc: ViewDoc, home: str | None = None) -> tuple[str, dict[str, str]]:
@@ -296,12 +297,13 @@ fieldset{border:1px solid #ccc;border-radius:.4rem;font-size:.85rem;display:flex
 -webkit-box-decoration-break:clone}
 .lbl,.tag{font-size:.62em;font-weight:700;letter-spacing:.02em;margin-inline-start:.25rem;vertical-align:middle;
 text-transform:uppercase;color:#333;white-space:nowrap}
-.tag{margin-inline:0 .35rem;background:#f1f1f1;border-radius:.2rem;padding:0 .2rem;text-transform:none}
+.tag{margin-inline:0 .35rem;background:#f1f1f1;border-radius:.2rem;padding:0 .2rem;text-transform:none;
+white-space:normal;overflow-wrap:anywhere}
 .swatch{background:var(--c,#eee);padding:0 .3rem;border-radius:.25rem;font-weight:700;font-size:.8em}
 .quote{position:relative;text-decoration:underline wavy #b3261e 1px;text-underline-offset:.3em}
 .qtag{color:#b3261e}
 .speaker{display:none;position:absolute;left:0;bottom:100%;z-index:3;background:#1b1b1b;color:#fff;font-size:.8rem;
-padding:.2rem .5rem;border-radius:.3rem;white-space:nowrap;text-decoration:none}
+padding:.2rem .5rem;border-radius:.3rem;width:max-content;max-width:min(24rem,calc(100vw - 2rem));text-decoration:none}
 .speaker a{color:#9ecbff}
 .quote:hover>.speaker,.quote:focus>.speaker,.quote:focus-within>.speaker{display:block}
 .is-speaker{outline:3px solid #b3261e;outline-offset:1px}
@@ -322,9 +324,11 @@ padding:.2rem .5rem;border-radius:.3rem;white-space:nowrap;text-decoration:none}
 .hide-sources .src{border:0}.hide-sources .src>.lbl{display:none}.hide-sources .cue-sources{text-decoration:none}
 .hide-boilerplate .bp,.hide-captions .cap,.hide-captions .captions{display:none}
 table{border-collapse:collapse;font-size:.85rem;width:100%}
+.scroll{overflow-x:auto;max-width:100%}
 th,td{border-bottom:1px solid #ddd;padding:.2rem .4rem;text-align:start;vertical-align:top}
 @media print{
 .controls,nav,.speaker{display:none!important}
+.scroll{overflow:visible}
 body{max-width:none;font-size:11pt}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .quote::after{content:" [quote]";font-size:.7em}
@@ -353,6 +357,12 @@ DOC_SCRIPT = """
     var id = q.getAttribute('data-speaker-id');
     var e = id && document.getElementById('ann-' + id);
     if (e) { e.classList.toggle('is-speaker', on); }
+    var tip = on && q.querySelector('.speaker');
+    if (tip) {  // keep the tooltip inside the window: shift it left by what would stick out on the right
+      tip.style.left = '0px';
+      var over = tip.getBoundingClientRect().right - document.documentElement.clientWidth + 4;
+      if (over > 0) { tip.style.left = (-over) + 'px'; }
+    }
   }
   document.querySelectorAll('.quote[tabindex]').forEach(function (q) {
     ['focus', 'mouseenter'].forEach(function (ev) { q.addEventListener(ev, function () { speaker(q, true); }); });

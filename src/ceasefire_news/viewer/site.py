@@ -7,6 +7,7 @@ drawn here; nothing is fetched. The folder is written beside the target and swap
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -43,6 +44,30 @@ class SiteResult:
     out: Path
     documents: int
     files: list[str] = field(default_factory=list)
+    release: str = ""  # which release the site was made from, in words (the CLI prints it)
+
+
+def choose_release(release: str | Path | None, root: str | Path = ".") -> str | Path | None:
+    """The release a site is made from: `release` (--from) when given; else `<root>/dist` when it holds a built
+    release (what `build` writes by default); else None, the loader's default ($CEASEFIRE_NEWS_SOURCE, else the
+    release embedded in the package)."""
+    if release is not None:
+        return release
+    dist = Path(root) / "dist"
+    return dist if (dist / "SHA256SUMS").is_file() else None
+
+
+def describe_release(chosen: str | Path | None, resolved: Any) -> str:
+    """Where the release of a site came from, for the one line the CLI prints."""
+    from ..loader import SOURCE_ENV
+
+    where = (f"{resolved.repo_id}@{resolved.revision} from the Hub ({resolved.root})" if resolved.repo_id
+             else str(resolved.root))
+    if chosen is not None:
+        return where
+    if os.environ.get(SOURCE_ENV):
+        return f"{where} (${SOURCE_ENV})"
+    return f"the release embedded in the package, {where}" if not resolved.repo_id else where
 
 
 # ------------------------------------------------------------------------------------------------ statistics
@@ -107,7 +132,8 @@ def _table_html(rows: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
                     f'<td>{esc(r["published"] or "")}</td><td>{esc(split)}</td><td>{len(r["entities"])}</td>'
                     f'<td>{len(r["quotes"])}</td><td>{len(r["sources"])}</td><td>{len(r["captions"])}</td>'
                     f'<td>{len(r["boilerplate"])}</td></tr>')
-    return f'<table id="docs"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="scroll" role="region" aria-label="Documents table" tabindex="0"><table id="docs">'
+            f'<thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
 def _filter_html(labels: Iterable[str]) -> str:
@@ -190,13 +216,16 @@ def _check_target(out: Path) -> None:
                                  "refusing to replace it", str(out), hint="choose an empty or new folder"))
 
 
-def build_site(release: str | Path | None, out: str | Path, progress: bool = False) -> SiteResult:
-    """Write the site for the release at `release` (None: where the loader finds one) into `out`."""
-    from ..loader import release_dir
+def build_site(release: str | Path | None, out: str | Path, progress: bool = False,
+               root: str | Path = ".") -> SiteResult:
+    """Write the site for `release` (None: see `choose_release`, from the repository at `root`) into `out`."""
+    from ..loader import resolve
 
     out = Path(out)
     _check_target(out)
-    root = release_dir(release)
+    chosen = choose_release(release, root)
+    resolved = resolve(chosen)
+    root = resolved.root
     rows = release_rows(root, "full")
     bad = [r["id"] for _, r in rows if not DOC_ID_RE.match(str(r["id"]))]
     if bad:
@@ -217,7 +246,7 @@ def build_site(release: str | Path | None, out: str | Path, progress: bool = Fal
         if isinstance(exc, OSError):
             raise naming(exc, out) from exc
         raise
-    return SiteResult(out, len(rows), files)
+    return SiteResult(out, len(rows), files, describe_release(chosen, resolved))
 
 
 def _write_site(dst: Path, rows: Sequence[tuple[str, Mapping[str, Any]]], manifest: Mapping[str, Any],
