@@ -37,9 +37,10 @@ def first_error(err: str) -> str:
     return lines[0]
 
 
-def one_line(rc: int, err: str, code: str, *must: str) -> str:
-    """The one error line of a failed command: exit 1, the code, and each of `must` in it."""
-    assert rc == 1, err
+def one_line(rc: int, err: str, code: str, *must: str, status: int = 1) -> str:
+    """The one error line of a failed command: exit `status` (1: problems, 2: a usage error), the code, and each of
+    `must` in it."""
+    assert rc == status, err
     line = first_error(err)
     assert f"[{code}]" in line, line
     for m in must:
