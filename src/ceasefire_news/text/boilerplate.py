@@ -139,16 +139,21 @@ def comment_thread_start(T: list[str], kept: list[bool]) -> int | None:
     """The index of the comments header that opens a thread of reader comments (see above), or None."""
     n = len(T)
     wc = [word_count(t) for t in T]
-    signed = [0] * (n + 1)  # prefix counts of 'a signature followed by a paragraph'
-    for j in range(n):
-        signed[j + 1] = signed[j] + (j + 1 < n and wc[j + 1] >= THREAD_COMMENT_WORDS and is_comment_signature(T[j]))
+    headers = []  # short comments headers after enough kept prose: most pages have none, and then nothing more is done
     prose_before = 0
     for i in range(n):
         if prose_before >= THREAD_PROSE_BEFORE and wc[i] <= THREAD_HEADER_MAX_WORDS and COMMENTS_HEADER_RE.search(T[i]):
-            end = min(n, i + 1 + THREAD_WINDOW)
-            if signed[end - 1] - signed[i + 1] >= THREAD_MIN_COMMENTS:
-                return i
+            headers.append(i)
         prose_before += kept[i] and wc[i] >= THREAD_PROSE_WORDS
+    if not headers:
+        return None
+    signed = [0] * (n + 1)  # prefix counts of 'a signature followed by a paragraph'
+    for j in range(headers[0] + 1, n):
+        signed[j + 1] = signed[j] + (j + 1 < n and wc[j + 1] >= THREAD_COMMENT_WORDS and is_comment_signature(T[j]))
+    for i in headers:
+        end = min(n, i + 1 + THREAD_WINDOW)
+        if signed[end - 1] - signed[i + 1] >= THREAD_MIN_COMMENTS:
+            return i
     return None
 
 

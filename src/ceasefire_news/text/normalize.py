@@ -256,7 +256,6 @@ _MOJIBAKE_LEADS = "\u00c2-\u00f4"
 _NEWLINE_CHARS = "\r\u0085\u2028\u2029"
 _MAYBE_MOJIBAKE = re.compile(f"[{_MOJIBAKE_LEADS}]").search
 _MAYBE_NEWLINE = re.compile(f"[{_NEWLINE_CHARS}]").search
-_MAYBE_JUNK = _JUNK_START
 # every character one of the tests above (and the spaces rule's) looks for: one scan of the text finds those present,
 # and the tests then look at these few characters only
 _TRIGGERS_RE = re.compile(f"[{_MOJIBAKE_LEADS}{_NEWLINE_CHARS}{_ALWAYS_JUNK}{_JOINERS}{_SPACE_CHARS}]")
@@ -368,7 +367,7 @@ def _replacing(pattern: re.Pattern, repl: Callable[[re.Match], str] | str
 # Each rule: (report name, the rewrite, a cheap test that it may change anything)
 _RULES: list[tuple[str, Callable[[str], tuple[str, StepMap | None, int]], Callable[[str], object]]] = [
     ("line_endings", _line_endings, _MAYBE_NEWLINE),  # _NEWLINE_RE -> "\n"
-    ("invisible_removed", _remove_junk, _MAYBE_JUNK),  # _JUNK_RE -> ""
+    ("invisible_removed", _remove_junk, _JUNK_START),  # _JUNK_RE -> ""
     ("spaces", _replacing(_SPACE_RE, " "), _SPACE_RE.search),
 ]
 _LAYOUT_RULES: list[tuple[str, Callable[[str], tuple[str, StepMap | None, int]], Callable[[str], object]]] = [

@@ -104,7 +104,6 @@ _COMMENT_SIGN_RE = re.compile(r"\b(says|said|wrote)\s*(:|\.\.\.|…)\s*$|\breply
 COMMENT_SIGNATURE_MAX_WORDS = 12
 
 
-@_memo
 def is_comment_signature(text: str) -> bool:
     """A short line that signs a reader comment: a name with a date or time, 'X says:', 'Reply', a comment number."""
     return word_count(text) <= COMMENT_SIGNATURE_MAX_WORDS and bool(DATEISH_RE.search(text) or _COMMENT_SIGN_RE.search(text))
