@@ -10,6 +10,7 @@ from .fsutil import DOC_ID_RE
 
 SEED_SUFFIX = ".txt"
 META_SUFFIX = ".meta.json"
+INPUT_FOLDERS = ("seeds", "corpus", "annotations")  # what a repository is made of
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -34,7 +34,7 @@ from ..meta import check_meta, real_date
 from ..text.body import has_body
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
-from ..repo import META_SUFFIX, SEED_SUFFIX, Repo, not_a_repository
+from ..repo import INPUT_FOLDERS, META_SUFFIX, SEED_SUFFIX, Repo, not_a_repository
 from ..jsonstrict import duplicate_keys, surely_unique
 from ..schemas import compiled
 
@@ -882,7 +882,6 @@ def validate_repo(root: str | Path = ".", only: Iterable[str] | None = None, pro
     return problems, len(ids), spans
 
 
-_INPUT_FOLDERS = ("seeds", "corpus", "annotations")
 
 
 def _add_document(p: Path, raw: str, by_root: dict[Path, set[str]], problems: list[Problem]) -> None:
@@ -922,9 +921,9 @@ def validate_paths(paths: Iterable[str], root: str | Path = ".", progress: bool 
                                  x.line, x.column, x.pointer, x.level, x.hint) for x in ps]
             docs += d
             spans += n
-        elif p.is_file() and p.parent.name in _INPUT_FOLDERS:
+        elif p.is_file() and p.parent.name in INPUT_FOLDERS:
             _add_document(p, raw, by_root, problems)
-        elif p.is_dir() and p.name in _INPUT_FOLDERS and Repo.at(p.parent).is_repo():
+        elif p.is_dir() and p.name in INPUT_FOLDERS and Repo.at(p.parent).is_repo():
             # 'annotations/' of a repository: every document with a file there
             for f in sorted(p.iterdir()):
                 if f.is_file() and not f.name.startswith("."):

@@ -17,7 +17,7 @@ _LABEL, _KIND, _START, _END, _SOURCE, _LANGUAGE = (itemgetter(k) for k in ("labe
                                                                          "language"))
 _LICENSE = itemgetter("source", "rights")
 
-__all__ = ["Counts", "ReleaseCounts", "layer_counts", "count_repo", "repo_stats", "corpus_stats", "render_stats"]
+__all__ = ["Counts", "ReleaseCounts", "count_repo", "repo_stats", "corpus_stats", "render_stats"]
 
 
 @dataclass
@@ -79,13 +79,6 @@ class Counts:
                 "entity_labels": dict(self.labels.most_common()),
                 "quote_kinds": dict(sorted(self.quote_kinds.items())), "removed_kinds": dict(self.bp_kinds.most_common()),
                 "removed_chars": dict(self.bp_chars.most_common()), "origins": dict(sorted(self.origins.items()))}
-
-
-def layer_counts(anns: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Counts over annotation files: items per layer, entity labels, quote kinds, boilerplate kinds and characters."""
-    counts = Counts()
-    counts.add_many(anns)
-    return counts.as_dict()
 
 
 def _read_annotations(repo: Repo, doc_id: str) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -150,14 +143,9 @@ class ReleaseCounts:
     full_chars: int = 0
     body_chars: int = 0
 
-    def add(self, meta: Mapping[str, Any], ann: Mapping[str, Any], default_row: Mapping[str, Any],
-            full_chars: int) -> None:
-        self.add_many([meta], [ann], [default_row], [full_chars])
-
     def add_many(self, metas: Sequence[Mapping[str, Any]], anns: Sequence[Mapping[str, Any]],
                  default_rows: Sequence[Mapping[str, Any]], full_chars: Sequence[int]) -> None:
-        """`add` of each document in turn (metadata, annotation file, default row, characters of the full text),
-        counted per batch."""
+        """Count a batch of documents (metadata, annotation file, default row, characters of the full text)."""
         self.layers.add_many(anns)
         self.sources.update(map(_SOURCE, metas))
         self.languages.update(map(_LANGUAGE, metas))

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from ..checksums import SUMS_FILE, read_sums
 from ..errors import CeasefireError, Problem
+from ..repo import INPUT_FOLDERS
 
-INPUT_FOLDERS = ("seeds", "corpus", "annotations")
 HINT = "choose a new or empty folder, or a release folder made by `ceasefire-news build`"
 
 
