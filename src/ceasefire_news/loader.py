@@ -156,9 +156,10 @@ def _resolve(source: str | os.PathLike | None, revision: str | None, files: list
         source = os.environ[SOURCE_ENV]
     if source is None:
         embedded = (EMBEDDED / "SHA256SUMS").is_file()
-        repo_id, own = embedded_hub()
-        if revision is not None and revision != own:  # another version of the same dataset: the Hub has it
-            return _hub(repo_id, revision, files), None
+        if revision is not None:
+            repo_id, own = embedded_hub()
+            if revision != own:  # another version of the same dataset: the Hub has it
+                return _hub(repo_id, revision, files), None
         if not embedded:
             raise CeasefireError(Problem("no-release", "this installation carries no embedded release", str(EMBEDDED),
                                          hint=f"pass source='hub' or a folder, or set ${SOURCE_ENV}"))

@@ -186,8 +186,6 @@ def _download(repo_id: str, revision: str, patterns: list[str]) -> Path:
 
 def _token_origin() -> str | None:
     """Where the token huggingface_hub sends comes from (never the token itself), or None when it sends none."""
-    import os
-
     from huggingface_hub import get_token
 
     if not get_token():
