@@ -13,12 +13,8 @@ import pytest
 
 from ceasefire_news.errors import CeasefireError
 
+from .corpus_factory import tree_bytes
 from .test_reliability import first_error, one_line, run
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` with its bytes: what must survive a refused command unchanged."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _no_leftovers(parent: Path) -> None:
@@ -33,7 +29,7 @@ def test_build_refuses_a_folder_that_is_not_a_release_and_keeps_it(repo_copy, tm
     rc, out, err = run(capsys, "build", "--root", repo_copy, "--out", victim, "-q")
     line = one_line(rc, err, "not-a-release", str(victim), "refusing to replace it")
     assert "no readable manifest.json and SHA256SUMS" in line and out == ""
-    assert _tree(victim) == {"thesis.txt": b"thesis"}
+    assert tree_bytes(victim) == {"thesis.txt": b"thesis"}
     _no_leftovers(tmp_path)
 
 
@@ -49,12 +45,12 @@ def test_build_refuses_an_existing_file_as_its_output(repo_copy, tmp_path, capsy
 @pytest.mark.parametrize("where", [".", "seeds", "corpus/sub", ".."])
 def test_build_never_replaces_the_repository_or_its_inputs(where, repo_copy, capsys, monkeypatch):
     """`cd <clone>; ceasefire-news build --out .` once deleted the whole repository."""
-    before = _tree(repo_copy)
+    before = tree_bytes(repo_copy)
     monkeypatch.chdir(repo_copy)
     rc, _, err = run(capsys, "build", "--out", where, "-q")
     line = one_line(rc, err, "output-is-repository", str((repo_copy / where).resolve()))
     assert ("input folder" in line) == (where not in (".", ".."))
-    assert _tree(repo_copy) == before
+    assert tree_bytes(repo_copy) == before
     _no_leftovers(repo_copy)
     _no_leftovers(repo_copy.parent)
 
@@ -65,10 +61,10 @@ def test_build_replaces_an_earlier_release_or_an_empty_folder_and_nothing_else(r
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run(capsys, "build", "--root", repo_copy, "--out", empty, "-q")[0] == 0
-    first = _tree(empty)
+    first = tree_bytes(empty)
     assert "SHA256SUMS" in first
     assert run(capsys, "build", "--root", repo_copy, "--out", empty, "-q")[0] == 0  # an earlier release
-    assert _tree(empty) == first
+    assert tree_bytes(empty) == first
     (empty / "images" / "notes.md").write_text("mine")  # a file the release does not list, at any depth
     rc, _, err = run(capsys, "build", "--root", repo_copy, "--out", empty, "-q")
     one_line(rc, err, "not-a-release", "'images/notes.md', which its SHA256SUMS does not list")
@@ -107,27 +103,22 @@ def test_site_refuses_a_site_folder_holding_a_file_of_the_user(corpus_release, t
 
 def test_export_refuses_to_write_into_a_folder_of_other_files(repo_copy, capsys):
     """`export --format brat --out corpus` would overwrite corpus/<id>.txt with the clean body."""
-    before = _tree(repo_copy)
+    before = tree_bytes(repo_copy)
     rc, out, err = run(capsys, "export", "--format", "brat", "--split", "all", "--out", repo_copy / "corpus")
     one_line(rc, err, "not-an-export", str(repo_copy / "corpus"), "no loss.json of an export")
-    assert out == "" and _tree(repo_copy) == before
+    assert out == "" and tree_bytes(repo_copy) == before
     target = repo_copy.parent / "brat"
     assert run(capsys, "export", "--format", "brat", "--split", "all", "--out", target)[0] == 0
     assert run(capsys, "export", "--format", "jsonl", "--split", "all", "--out", target)[0] == 0  # its own folder
 
 
 # ------------------------------------------------------------------------------------------------ --root
-def usage_error(rc: int, err: str, code: str, *must: str) -> str:
-    """The one error line of a usage error: exit 2, the code, and each of `must` in it."""
-    return one_line(rc, err, code, *must, status=2)
-
-
 @pytest.mark.parametrize("command", ["validate", "build", "stats"])
 def test_a_root_that_is_no_repository_is_the_same_usage_error_everywhere(command, tmp_path, capsys):
     missing = tmp_path / "nonexist"
     rc, out, err = run(capsys, command, "--root", missing, *(["--out", tmp_path / "rel"] if command == "build" else []))
     text = out + err  # validate prints its report on stdout, the others on stderr
-    usage_error(rc, text, "not-a-repository", str(missing), "no seeds/, corpus/ or annotations/ folder here")
+    one_line(rc, text, "not-a-repository", str(missing), "no seeds/, corpus/ or annotations/ folder here", status=2)
     assert not (tmp_path / "rel").exists()
 
 
@@ -191,10 +182,10 @@ def test_a_failed_ingest_writes_nothing(name, repo_copy, tmp_path, capsys):
     page.parent.mkdir()
     page.write_text(PAGE)
     prepare(page)
-    before = _tree(repo_copy)
+    before = tree_bytes(repo_copy)
     rc, _, err = run(capsys, "ingest", "--root", repo_copy, page)
     one_line(rc, err, code, must)
-    assert _tree(repo_copy) == before
+    assert tree_bytes(repo_copy) == before
     assert run(capsys, "validate", "--root", repo_copy)[0] == 0
 
 
@@ -213,10 +204,10 @@ def test_an_ingest_whose_last_write_fails_takes_back_the_others(repo_copy, tmp_p
     monkeypatch.setattr(ingest_module, "atomic_write_bytes", full_disk)
     page = tmp_path / "nosrc.txt"
     page.write_text(PAGE)
-    before = _tree(repo_copy)
+    before = tree_bytes(repo_copy)
     rc, _, err = run(capsys, "ingest", "--root", repo_copy, "--source", "Example Wire", page)
     one_line(rc, err, "os-error", "No space left on device")
-    assert _tree(repo_copy) == before
+    assert tree_bytes(repo_copy) == before
 
 
 # ------------------------------------------------------------------------------------------------ empty body
@@ -224,10 +215,10 @@ def test_an_all_boilerplate_page_never_reaches_the_release(repo_copy, tmp_path, 
     """`ingest` took a page of nothing but furniture, `validate` said OK and `build` released it with text ""."""
     page = tmp_path / "onlybp.txt"
     page.write_text("Home\nSign up for our newsletter\n")
-    before = _tree(repo_copy)
+    before = tree_bytes(repo_copy)
     rc, _, err = run(capsys, "ingest", "--root", repo_copy, "--source", "X", page)
     one_line(rc, err, "empty-body", str(page), "no article text found: all 31 characters")  # as `clean` says
-    assert _tree(repo_copy) == before
+    assert tree_bytes(repo_copy) == before
     # such a document made by hand (or by an older ingest): validate reports it, build rejects it
     page.write_text(PAGE)
     assert run(capsys, "ingest", "--root", repo_copy, "--source", "X", page)[0] == 0
