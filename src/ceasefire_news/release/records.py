@@ -4,7 +4,6 @@ Pure: (metadata, corpus text, annotation file) in, plain dicts matching columns.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -64,18 +63,15 @@ def _projected(doc: SourceDoc, view: BodyView, items: list[dict[str, Any]], laye
     """(item, body start, body end) of each item of `layer` that lies in one kept piece of the body, in order.
     An item in none must lie inside one removed span (it belongs to that boilerplate item or caption), else it
     crosses a body boundary: unprojectable-span, for the first such item."""
-    starts, segments = view.piece_starts, view.segments
+    project = view.project
     out = []
     removed = None  # made for the first item outside the kept pieces
     for x in items:
         s, e = x["start"], x["end"]
-        i = bisect_right(starts, s) - 1
-        if i >= 0:
-            seg = segments[i]
-            if seg.start <= s < e <= seg.end:
-                shift = seg.body_start - seg.start
-                out.append((x, s + shift, e + shift))
-                continue
+        p = project(s, e)
+        if p is not None:
+            out.append((x, *p))
+            continue
         removed = removed_spans(doc.ann) if removed is None else removed
         if not any(r[0] <= s and e <= r[1] for r in removed):
             raise CeasefireError(Problem("unprojectable-span", f"{layer} span [{s}, {e}) {x['text']!r} crosses a "

@@ -30,7 +30,7 @@ class BodyView:
     segments: tuple[Segment, ...]
 
     @cached_property
-    def piece_starts(self) -> list[int]:
+    def _piece_starts(self) -> list[int]:
         """The normalised start of every kept piece, in order (what `project` searches)."""
         return [s.start for s in self.segments]
 
@@ -40,7 +40,7 @@ class BodyView:
 
     def project(self, start: int, end: int) -> tuple[int, int] | None:
         """Body offsets of the normalised span [start, end), or None when it is not inside one kept piece."""
-        i = bisect_right(self.piece_starts, start) - 1
+        i = bisect_right(self._piece_starts, start) - 1
         if i < 0:
             return None
         seg = self.segments[i]
