@@ -20,8 +20,8 @@ import yaml
 
 from .files import ENTITY_LABELS, ID_PREFIX, QUOTE_KINDS
 from ..errors import CeasefireError, Problem
-from ..fsutil import parse_json
-from ..schemas import describe, show
+from ..fsutil import check_doc_id, decode_utf8, parse_json, read_json, read_utf8, write_json
+from ..schemas import compiled, describe, show
 from ..text.normalize import normalize
 from .reanchor import Aligner, place
 
@@ -87,7 +87,6 @@ def _check_shape(schema: str, value: Any, file: str, source: str, base: str = ""
     """An [import-syntax] error for each place where `value` (parsed from `source`, at JSON pointer `base` of the
     file; one line of it when `line` is given) has not the shape the importer reads: what was expected, what was
     found. A wrong shape is the export's problem; any other exception while importing is a bug of ours."""
-    from ..schemas import compiled
     from .validate import Collector
 
     shape = compiled(schema)
@@ -142,8 +141,6 @@ def load_label_map(path: str | Path | None) -> LabelMap:
     labels, relations = dict(DEFAULT_LABELS), dict(DEFAULT_RELATIONS)
     if path is None:
         return LabelMap(labels, relations)
-    from ..fsutil import read_utf8
-
     text = read_utf8(path, "label map")  # its own name in every error, never the export's
     try:
         raw = yaml.safe_load(text)
@@ -709,7 +706,6 @@ class ImportResult:
 def _read(path: Path) -> str:
     """The text of an export: UTF-8 (a BOM dropped); UTF-16 (INCEpTION and Windows tools may write it) and binary
     files are one-line errors saying what they are and how to convert them."""
-    from ..fsutil import decode_utf8
     from ..limits import read_limited
 
     try:
@@ -726,7 +722,6 @@ def _read(path: Path) -> str:
 def _check_annotation_file(doc: Any, path: Path) -> None:
     """The [schema] errors of the annotation file the items are merged into, as validate reports them: merging
     reads its layers and items, so a hand-broken file is refused before, not half-read."""
-    from ..schemas import compiled
     from .validate import Collector
 
     schema = compiled("annotations")
@@ -744,7 +739,6 @@ def import_annotations(repo, fmt: str, paths: list[str], doc_id: str, label_map:
                        replace: bool = False, partial: bool = False, dry_run: bool = False) -> ImportResult:
     """Read a tool's export, place its annotations on corpus/<doc_id>.txt and merge them into
     annotations/<doc_id>.json. Nothing is written when an annotation cannot be imported, unless `partial`."""
-    from ..fsutil import check_doc_id, read_json, write_json
     from ..text.normalize import decode
     from ..repo import sha256_text
 
@@ -756,10 +750,7 @@ def import_annotations(repo, fmt: str, paths: list[str], doc_id: str, label_map:
         raise CeasefireError(Problem("missing-file", f"document {doc_id} has no corpus text or annotation file",
                                      file=str(corpus_path if not corpus_path.exists() else ann_path),
                                      hint=f"run `ceasefire-news ingest seeds/{doc_id}.txt` first"))
-    try:
-        corpus = corpus_path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=str(corpus_path))) from None
+    corpus = read_utf8(corpus_path, "corpus text")
     doc = read_json(ann_path)
     _check_annotation_file(doc, ann_path)
     if doc.get("text_sha256") != sha256_text(corpus):
