@@ -714,16 +714,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error [missing-extra] `ceasefire-news {args.command}` needs {', '.join(missing)}, which the build "
               "extra installs (hint: pip install 'ceasefire-news[build]')", file=sys.stderr)
         return 1
-    try:  # a bad $CEASEFIRE_NEWS_MAX_BYTES is a usage error like a bad --max-bytes, whatever the input's size
-        from .limits import max_bytes
-
-        max_bytes(getattr(args, "max_bytes", None))
-    except CeasefireError as exc:
-        print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
-        return 2
     from .hub.download import quiet
+    from .limits import max_bytes
 
-    try:  # huggingface_hub's own log lines and progress bars only on a terminal and without --quiet
+    try:
+        max_bytes(getattr(args, "max_bytes", None))  # a bad $CEASEFIRE_NEWS_MAX_BYTES: [bad-limit], whatever the input
+        # huggingface_hub's own log lines and progress bars only on a terminal and without --quiet
         with quiet(getattr(args, "quiet", False) or not sys.stderr.isatty()):
             return args.func(args)
     except CeasefireError as exc:

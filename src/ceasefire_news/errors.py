@@ -11,7 +11,7 @@ from typing import Iterable
 
 
 # Problems that are a usage error rather than a problem of the input: the CLI exits 2 for them (validate, build, stats)
-USAGE_CODES = frozenset({"no-such-path", "not-a-repository"})
+USAGE_CODES = frozenset({"no-such-path", "not-a-repository", "bad-limit"})
 
 
 @dataclass(frozen=True)
