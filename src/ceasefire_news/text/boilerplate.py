@@ -18,6 +18,7 @@ from .body import BodyView, body_view
 from .captions import CAPTION, Caption
 from .model import BlockModel, features, load_model
 from .passes import Cascade, cascade
+from .reasons import RUN_PREFIX
 from .rules import RuleSet, load_rules
 from .segment import Block, Unit, segment, units_of
 from .signals import COMMENTS_HEADER_RE, cta_kind, is_comment_signature, word_count
@@ -99,12 +100,23 @@ def _text_of(blocks: list[Block], u0: Unit, u1: Unit) -> str:
 # is not article text (P(article) under the model's threshold). Where the cascade only guessed from the page's
 # layout (the zones around the article, repeated lines, stamps, runs of headlines or links: signals that lose
 # real article text on pages they were not written for), the unit comes back when the model leans to article text.
+# A line that only continues a box a rule opened ('run:<rule id>') comes back too, but only a whole paragraph the model
+# is surer of: a box that never closed swallows the article under it, and a box's own second line must stay removed.
 # Rules of the rules file, the single-unit signals and captions stand: they know precisely.
 ZONE_KEEP = 0.6
 RESTORED_PREFIX = "kept-over:"  # a kept unit's reason: the layout signal the model overruled
 RESTORE_MIN_WORDS = 3  # a one- or two-word label the layout removed ('World', 'Middle East') stays removed
 RESTORABLE = frozenset({"head-zone", "head-promo", "tail-zone", "repeated-line", "dateline", "headline-run",
                         "link-list"})
+RUN_KEEP = 0.7
+RUN_RESTORE_MIN_WORDS = 15
+
+
+def _restorable(why: str, p: float, words: int) -> bool:
+    """Whether the model overrules the cascade's guess `why` for a unit of `words` words with P(article) `p`."""
+    if why in RESTORABLE:
+        return p >= ZONE_KEEP and words >= RESTORE_MIN_WORDS
+    return why.startswith(RUN_PREFIX) and p >= RUN_KEEP and words >= RUN_RESTORE_MIN_WORDS
 
 
 def model_pass(c: Cascade, model: BlockModel | None) -> list[float | None]:
@@ -116,7 +128,7 @@ def model_pass(c: Cascade, model: BlockModel | None) -> list[float | None]:
     for i, p in enumerate(scores):
         if c.kind[i] is None and p < model.threshold:
             c.kind[i], c.why[i] = cta_kind(T[i]) or "navigation", "model"
-        elif c.why[i] in RESTORABLE and p >= ZONE_KEEP and word_count(T[i]) >= RESTORE_MIN_WORDS:
+        elif c.kind[i] not in (None, CAPTION) and _restorable(c.why[i], p, word_count(T[i])):
             c.kind[i], c.why[i] = None, RESTORED_PREFIX + c.why[i]
     return scores
 
