@@ -809,6 +809,18 @@ def test_one_signed_comment_is_not_a_thread():
     assert comment_thread_start(T, [True] * len(T)) == len(ARTICLE)
 
 
+def test_posts_under_a_comment_count_are_no_thread():
+    """A blog page: teasers of other posts, then '4 Comments' over the post itself and more posts, each under its own
+    byline ('Written on <date> by <name> in <section>'). Bylines of posts are not signatures of comments."""
+    from ceasefire_news.text.boilerplate import comment_thread_start
+
+    post = ["Written on August 9, 2012 by Dana Levi in World", A1, A2,
+            "Written on August 8, 2012 by Omar Said in World, Trending", A3,
+            "Posted on August 7, 2012 by Sami Haddad", A4]
+    T = ARTICLE + ["4 Comments"] + post
+    assert comment_thread_start(T, [True] * len(T)) is None
+
+
 @pytest.mark.parametrize("model", [False, True])
 @pytest.mark.parametrize("shape", SHAPES)
 def test_a_page_with_one_short_sentence_keeps_it(shape: str, model: bool):

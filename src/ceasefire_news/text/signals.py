@@ -101,12 +101,17 @@ COMMENTS_HEADER_RE = re.compile(r"^\W*(\d+\s+(comments?|responses?|replies)\b|(l
                                 r"|comments?\W*(\(\d+\))?\W*$|(\d+\s+)?responses? to\b|reader comments\b|discussion\W*$)", re.I)
 # what signs one comment besides a date: 'Name says:', 'Name said...', 'Reply', 'Permalink', a bare comment number
 _COMMENT_SIGN_RE = re.compile(r"\b(says|said|wrote)\s*(:|\.\.\.|…)\s*$|\breply\b|\bpermalink\b|^\W*#?\d+\.?\W*$", re.I)
+# a post's own byline ('Written on August 9, 2012 by Name in Comics'): on a blog's pages it sits over every post, and
+# a page of posts under a comment count is not a thread
+_POST_BYLINE_RE = re.compile(r"^\W*(written|posted|published|filed)\s+on\b.*\bby\b", re.I)
 COMMENT_SIGNATURE_MAX_WORDS = 12
 
 
 def is_comment_signature(text: str) -> bool:
-    """A short line that signs a reader comment: a name with a date or time, 'X says:', 'Reply', a comment number."""
-    return word_count(text) <= COMMENT_SIGNATURE_MAX_WORDS and bool(DATEISH_RE.search(text) or _COMMENT_SIGN_RE.search(text))
+    """A short line that signs a reader comment: a name with a date or time, 'X says:', 'Reply', a comment number;
+    not a post's byline."""
+    return word_count(text) <= COMMENT_SIGNATURE_MAX_WORDS and bool(
+        DATEISH_RE.search(text) or _COMMENT_SIGN_RE.search(text)) and not _POST_BYLINE_RE.search(text)
 
 
 @_memo
