@@ -150,6 +150,18 @@ def test_format_datasets_carries_the_cards_features_tag_names_included(monkeypat
     assert default["train"].features == card_features(EMBEDDED, "default")
 
 
+def test_a_datasets_without_the_card_reader_keeps_the_arrow_types_and_says_so(monkeypatch):
+    """The card's features are read with `datasets`' own (private) reader; a version without it still loads."""
+    import datasets
+
+    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
+    monkeypatch.delattr(datasets.Features, "_from_yaml_list")
+    with pytest.warns(RuntimeWarning, match="cannot read a card's features"):
+        ner = ceasefire_news.load("train", config="ner", format="datasets", source=EMBEDDED)
+    assert not isinstance(ner.features["ner_tags"].feature, datasets.ClassLabel)
+    assert ner.num_rows > 0
+
+
 def test_format_datasets_without_a_card_keeps_the_arrow_types(release, tmp_path):
     import datasets
 

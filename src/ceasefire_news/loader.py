@@ -317,8 +317,19 @@ def card_features(root: Path, config: str) -> Any:
     entries = (metadata_load(card) or {}).get("dataset_info") or []
     for entry in entries if isinstance(entries, list) else [entries]:
         if isinstance(entry, dict) and entry.get("config_name", "default") == config and "features" in entry:
-            return datasets.Features._from_yaml_list(entry["features"])
+            return _features_from_card(datasets, entry["features"])
     return None
+
+
+def _features_from_card(datasets: Any, yaml_list: list) -> Any:
+    """`datasets.Features` from a card's `features:` list, read the way `datasets` reads its own cards. That reader
+    is not public API: a `datasets` without it gives None (the tables' own Arrow types stand) and a warning."""
+    from_yaml = getattr(datasets.Features, "_from_yaml_list", None)
+    if from_yaml is None:
+        warnings.warn(f"datasets {datasets.__version__} cannot read a card's features: the Arrow types of the "
+                      "Parquet files are used (ner_tags without class names)", RuntimeWarning, stacklevel=4)
+        return None
+    return from_yaml(yaml_list)
 
 
 def _cue(c: dict | None) -> Cue | None:
