@@ -70,6 +70,20 @@ class Collector:
         self.problems.append(Problem(code, message, self.file, line, col, pointer, hint=hint))
 
 
+def schema_problems(schema: str, value: Any, file: str, source: bytes | str | Path | None, code: str = "schema",
+                    what: str = "", base: str = "") -> list[Problem]:
+    """The errors of `value` against the compiled schema named `schema`, each a Problem `code` (its message after
+    `what`) at JSON pointer `base` + the error's pointer, with line and column in `source`, the text `value` was
+    parsed from (a Path is read only when there is an error to locate); [] when `value` is valid."""
+    shape = compiled(schema)
+    if shape.is_valid(value):
+        return []
+    out = Collector(file, source.read_bytes() if isinstance(source, Path) else source)
+    for e in shape.errors(value):
+        out.add(code, what + e.message, base + e.pointer)
+    return out.problems
+
+
 # ------------------------------------------------------------------------------------------------ parsing
 def _parse(data: bytes, file: str, problems: list[Problem]) -> tuple[Any, bool]:
     """(value, True), or (None, False) with fsutil.parse_json's problems (json-syntax, duplicate-key or
@@ -91,10 +105,9 @@ def check_annotation(doc: Any, text: str | None, out: Collector, doc_id: str | N
                      text_sha256: str | None = None) -> int:
     """Schema + semantic checks of one parsed annotation file against its corpus text (None: not available).
     `text_sha256` is the corpus text's hash when the caller has it. Returns the number of annotations."""
-    schema = compiled("annotations")
-    if not schema.is_valid(doc):
-        for e in schema.errors(doc):
-            out.add("schema", e.message, e.pointer)
+    wrong = schema_problems("annotations", doc, out.file, out.source)
+    if wrong:
+        out.problems += wrong
         return 0
     layers = doc["layers"]
     count = sum(map(len, layers.values()))
