@@ -220,6 +220,7 @@ def test_every_promised_format_and_config_exports_through_the_cli(fmt, config, c
         text = (out / f"{para['doc_id']}.txt").read_text()
         assert text[para["start"]:para["end"]] == para["text"]
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no staging folder left beside it
+    assert out.stat().st_mode & 0o777 == 0o755  # the staging folder renamed into place, readable like build's
 
 
 @pytest.mark.parametrize("fmt", ["conll", "spacy"])

@@ -259,3 +259,21 @@ def test_cli_off_a_terminal_prints_only_its_own_line_when_a_hub_download_breaks_
     hub.interrupt.add("data/train-00000-of-00001.parquet")
     verbose = _cli([*args, str(tmp_path / "out2")], hub.url, tmp_path / "hf2", HF_HUB_VERBOSITY="warning")
     assert "Trying to resume download" in verbose.stderr and "error [hub-download]" in verbose.stderr, verbose.stderr
+
+
+def test_the_fetch_hint_names_the_config_and_split_of_each_missing_file():
+    """The hint's load() call reads config and split from the file names the way columns names them
+    (columns.config_split, the inverse of data_file and split_glob), not from a second copy of the naming."""
+    from ceasefire_news.columns import CONFIGS, SPLITS, config_split, data_file, split_glob
+    from ceasefire_news.hub.download import _load_call
+
+    for config in CONFIGS:
+        for split in SPLITS:
+            assert config_split(data_file(config, split, 2, 12)) == config_split(split_glob(config, split)) == (
+                config, split)
+    for other in ("README.md", "SHA256SUMS", "data/train.parquet", "data/ner/dev-00000-of-00001.parquet", "data/*"):
+        assert config_split(other) is None
+    call = _load_call("o/n", "v1", [data_file("ner", "test"), data_file("default", "train"), "README.md"])
+    assert call == ("python -c \"import ceasefire_news; ceasefire_news.load(source='hub:o/n', revision='v1', "
+                    "format='datasets'); ceasefire_news.load('test', config='ner', source='hub:o/n', revision='v1', "
+                    "format='datasets')\"")

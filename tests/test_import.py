@@ -177,6 +177,20 @@ def test_label_studio_export_picks_the_task_and_the_live_annotation(repo: Path, 
     assert quote["kind"] == "partial" and quote["speaker"] == "Hamas"  # kind from the region's choice
 
 
+def test_a_label_studio_export_is_parsed_once(repo: Path, capsys, monkeypatch):
+    """The format sniffer and the importer share one reading of the export (the sniffer read it a second time
+    with the standard library)."""
+    import ceasefire_news.annotations.importers as importers
+
+    raw = (DATA / "label-studio" / "export.json").read_text(encoding="utf-8")
+    parses = []
+    parse_json, decode = importers.parse_json, json.JSONDecoder.decode
+    monkeypatch.setattr(importers, "parse_json", lambda text, *a: parses.append(text) or parse_json(text, *a))
+    monkeypatch.setattr(json.JSONDecoder, "decode", lambda self, s, *a: parses.append(s) or decode(self, s, *a))
+    assert imp(repo, "label-studio", "label-studio/export.json", "--label-map", MAP) == 0
+    assert parses.count(raw) == 1
+
+
 def test_old_label_studio_utf16_on_another_text_is_aligned_to_the_same_spans(repo: Path, tmp_path: Path, capsys):
     other = tmp_path / "other"
     other.mkdir()

@@ -283,7 +283,8 @@ JSON_ATTACKS = {
     "text-is-null": (lambda p: _with(p.parent.parent, lambda d: d["layers"]["entities"][0].update(text=None)),
                      "schema", "expected a string"),
     "offset-negative": (lambda p: _with(p.parent.parent, _set_start(-1)), "schema", ">= 0"),
-    "offset-huge": (lambda p: _with(p.parent.parent, _set_start(10 ** 30)), "schema", "/start"),
+    "offset-huge": (lambda p: _with(p.parent.parent, _set_start(10 ** 30)), "offset-range",  # an integer, read exactly
+                    f"span [{10 ** 30}, "),
     "offset-float": (lambda p: _with(p.parent.parent, _set_start(1.0)), "schema", "/start"),
     "offset-bool": (lambda p: _with(p.parent.parent, _set_start(True)), "schema", "boolean"),
     "offset-string": (lambda p: _with(p.parent.parent, _set_start("5")), "schema", "a string"),
@@ -386,14 +387,19 @@ def test_write_errors_name_the_path_the_user_gave_never_a_temporary_file(corpus_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder"]  # and nothing left behind
 
 
-JSON_TEXTS = {  # what fsutil.parse_json (sidecars, annotation files read by ingest and import, exports) says
+JSON_TEXTS = {  # what fsutil.parse_json (validate, sidecars, annotation files read by ingest and import, exports) says
     "malformed": ('{"a": ', "f.json:1:7: error [json-syntax] invalid JSON: Expecting value"),
     "nan": ('{"a": 1,\n "b": NaN}', "f.json:2:7: error [json-syntax] invalid JSON: unexpected character, expected a "
                                     "JSON value"),
     "lone-surrogate": ('[1,\n  "\\ud800"]', "f.json:2:4: error [json-syntax] invalid JSON: no low surrogate in string"),
-    "duplicate-key": ('{"a": 1, "a": 2}', 'f.json: error [duplicate-key] key "a" appears more than once in one object '
-                                          "(only one value can be meant) at /a (hint: say each key once)"),
-    "nested-100000": ("[" * 100_000 + "]" * 100_000, "f.json: error [json-syntax] invalid JSON: nested too deeply"),
+    "duplicate-key": ('{"a": 1, "a": 2}', 'f.json:1:7: error [duplicate-key] key "a" appears more than once in one '
+                                          "object (a JSON reader would silently keep only the last) at /a (hint: say "
+                                          "each key once)"),
+    "nested-100000": ("[" * 100_000 + "]" * 100_000, "f.json:1:1: error [json-syntax] invalid JSON: nested too deeply"),
+    "byte-order-mark": ("\ufeff{}", "f.json:1:1: error [json-syntax] invalid JSON: the file starts with a byte-order "
+                                    "mark (hint: save the file as UTF-8 without BOM)"),
+    "not-utf8": (b'{"a":\n "\xe9"}', "f.json:2:3: error [bad-encoding] not UTF-8: byte 0xe9 at byte offset 8 (hint: "
+                                    "save the file as UTF-8)"),
 }
 
 

@@ -160,6 +160,9 @@ CASES = [
     ("offset-range", set_field("entities", 2, end=8019),
      [f"{A}:52:16: error [offset-range] span [878, 8019) is not inside the text (0 <= start < end <= 8014) at "
       "/layers/entities/2/end"]),
+    ("offset-range-beyond-64-bits", set_field("entities", 2, end=2 ** 64 + 1),  # read exactly, not as 1.8e+19
+     [f"{A}:52:16: error [offset-range] span [878, 18446744073709551617) is not inside the text (0 <= start < end <= "
+      "8014) at /layers/entities/2/end"]),
     ("span-text", shift("entities", 0, 1),
      [f"{A}:41:17: error [span-text] text[95:106] is \"onald Trump\" but the annotation says \"Donald Trump\" at "
       "/layers/entities/0/text (hint: fix the offsets, or run `ceasefire-news reanchor`)"]),

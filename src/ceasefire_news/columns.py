@@ -98,11 +98,15 @@ FILE_ROWS = {"default": 20 * ROW_GROUP_SIZE["default"], "full": 20 * ROW_GROUP_S
              "ner": 25 * ROW_GROUP_SIZE["ner"]}
 
 
+def _folder(config: str) -> str:
+    """The folder of a config's files: data/ for the default config, data/{config}/ for the others."""
+    return "data" if config == "default" else f"data/{config}"
+
+
 def data_file(config: str, split: str, shard: int = 0, shards: int = 1) -> str:
     """Hugging Face file naming: data/{split}-00000-of-00001.parquet for the default config,
     data/{config}/{split}-... for the others; a split of several files numbers them -0000k-of-0000n."""
-    prefix = "data" if config == "default" else f"data/{config}"
-    return f"{prefix}/{split}-{shard:05d}-of-{shards:05d}.parquet"
+    return f"{_folder(config)}/{split}-{shard:05d}-of-{shards:05d}.parquet"
 
 
 def data_files(config: str, split: str, rows: int) -> list[str]:
@@ -118,5 +122,15 @@ def split_paths(release, config: str, split: str) -> list:
 
 def split_glob(config: str, split: str) -> str:
     """A pattern matching every file of a split, however many (for readers and the card's data_files)."""
-    prefix = "data" if config == "default" else f"data/{config}"
-    return f"{prefix}/{split}-*-of-*.parquet"
+    return f"{_folder(config)}/{split}-*-of-*.parquet"
+
+
+def config_split(name: str) -> tuple[str, str] | None:
+    """(config, split) of a data file name or pattern (what `data_file` or `split_glob` makes); None for any other
+    name (README.md, SHA256SUMS...)."""
+    folder, _, base = name.rpartition("/")
+    split, dash, rest = base.partition("-")
+    config = next((c for c in CONFIGS if _folder(c) == folder), None)
+    if config is None or split not in SPLITS or not dash or not rest.endswith(".parquet"):
+        return None
+    return config, split

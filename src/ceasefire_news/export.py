@@ -23,11 +23,10 @@ a failed export leaves nothing half-written.
 """
 from __future__ import annotations
 
-import errno
 import json
 import os
-import secrets
 import shutil
+import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -389,23 +388,16 @@ def export(fmt: str, split: str, out: str | os.PathLike, *, config: str = "defau
 
 
 def _staging_folder(out: Path) -> Path:
-    """A new hidden folder on the same file system as `out`, so its files can be renamed into place: inside `out`
-    when it exists, else beside it."""
-    where = out
-    out = out.absolute()
+    """A new hidden folder (tempfile.mkdtemp) on the same file system as `out`, so its files can be renamed into
+    place: inside `out` when it exists, else beside it."""
+    where = out.absolute()
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(100):
-            name = f".export-{secrets.token_hex(4)}.tmp"
-            staging = out / name if out.exists() else out.with_name(f".{out.name}{name}")
-            try:
-                staging.mkdir()
-                return staging
-            except FileExistsError:  # taken by another export at the same moment: draw another name
-                continue
-        raise FileExistsError(errno.EEXIST, "no free name for a staging folder", str(where))
+        where.parent.mkdir(parents=True, exist_ok=True)
+        inside = where.exists()
+        return Path(tempfile.mkdtemp(prefix=".export-" if inside else f".{where.name}.export-", suffix=".tmp",
+                                     dir=where if inside else where.parent))
     except OSError as exc:
-        raise naming(exc, where) from exc
+        raise naming(exc, out) from exc
 
 
 def _move_in(staging: Path, out: Path, names: list[str]) -> None:
@@ -413,6 +405,7 @@ def _move_in(staging: Path, out: Path, names: list[str]) -> None:
     (empty, or an earlier export) each file is renamed, loss.json last, so an export that failed wrote nothing."""
     if not out.exists():
         try:
+            staging.chmod(0o755)  # it becomes `out`: not mkdtemp's 0700
             os.rename(staging, out)
             return
         except OSError:  # made meanwhile: move the files in one by one

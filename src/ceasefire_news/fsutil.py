@@ -13,10 +13,10 @@ from typing import Any
 
 from .errors import CeasefireError, Problem
 
-try:
-    from orjson import loads as _strict_loads
+try:  # strict_loads: the fast reader, no wording; it reads an integer beyond 64 bits as a float (parse_json: exact)
+    from orjson import loads as strict_loads
 except ImportError:  # pragma: no cover - orjson comes with the build extra; the standard library is less strict
-    _strict_loads = json.loads
+    strict_loads = json.loads
 
 # \Z, not $ (which also matches before a final newline); Windows device names (con, nul, com1...) are no ids.
 DOC_ID_RE = re.compile(r"^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z)[a-z0-9][a-z0-9_-]{0,127}\Z")
@@ -24,6 +24,7 @@ WINDOWS_RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9]|lpt[0-9])\Z")
 # 19 digits in a row: maybe an integer beyond 64 bits (found by a byte translation: every digit -> 0, else space)
 _DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
 _LONG_NUMBER = b"0" * 19
+_DECODER = json.JSONDecoder()
 
 
 def check_doc_id(doc_id: str, file: str = "") -> str:
@@ -91,44 +92,115 @@ def line_col(text: str, pos: int) -> tuple[int, int]:
     return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
-def parse_json(text: str, file: str = "") -> Any:
-    """The value of the JSON `text`, or a CeasefireError with the line and column of what is wrong: a syntax error,
-    what the standard library lets through and JSON forbids (lone surrogates, NaN, Infinity), a repeated key.
-    A valid text is parsed once (by orjson, strict); the slower readers only run to explain a problem."""
+def byte_line_col(data: bytes, at: int) -> tuple[int, int]:
+    """1-based (line, column in characters) of byte offset `at` of UTF-8 `data`."""
+    before = data[:at].decode("utf-8", "replace")
+    return line_col(before, len(before))
+
+
+def _ws(text: str, pos: int) -> int:
+    n = len(text)
+    while pos < n and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def locate(text: str, pointer: str) -> tuple[int, int] | None:
+    """(line, column), both 1-based, of the value at JSON `pointer` in the JSON `text`; None if absent.
+    A pointer whose last part names a missing key locates the object that lacks it."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]] if pointer else []
+    pos = _ws(text, 0)
+    try:
+        for part in parts:
+            ch = text[pos]
+            if ch == "{":
+                start = pos
+                pos = _ws(text, pos + 1)
+                while text[pos] != "}":
+                    key, after = json.decoder.scanstring(text, pos + 1)
+                    if key == part:
+                        pos = _ws(text, _ws(text, after) + 1)  # the value, past ':'
+                        break
+                    pos = _ws(text, _ws(text, after) + 1)
+                    _, pos = _DECODER.raw_decode(text, pos)
+                    pos = _ws(text, pos)
+                    if text[pos] == ",":
+                        pos = _ws(text, pos + 1)
+                else:
+                    pos = start
+                    break
+            elif ch == "[":
+                idx = int(part)
+                pos = _ws(text, pos + 1)
+                for _ in range(idx):
+                    _, pos = _DECODER.raw_decode(text, pos)
+                    pos = _ws(text, pos)
+                    if text[pos] != ",":
+                        return None
+                    pos = _ws(text, pos + 1)
+            else:
+                return None
+    except (IndexError, ValueError, RecursionError):
+        return None
+    return line_col(text, pos)
+
+
+def parse_json(source: str | bytes, file: str = "") -> Any:
+    """The value of the JSON `source` (text, or bytes that should be UTF-8), or a CeasefireError with the line and
+    column of what is wrong: bytes that are not UTF-8, a byte-order mark, a syntax error, what the standard library
+    lets through and JSON forbids (lone surrogates, NaN, Infinity), a repeated key. Integers are exact. A valid
+    text is parsed once (by orjson, strict); the slower readers only run to explain a problem."""
     from .jsonstrict import duplicate_keys, surely_unique
 
     try:
-        value = _strict_loads(text)
+        value = strict_loads(source)
     except ValueError as exc:
-        raise CeasefireError(_invalid(text, file, exc)) from None
-    data = text.encode("utf-8")
+        raise CeasefireError(_invalid(source, file, exc)) from None
+    data = source.encode("utf-8") if isinstance(source, str) else source
     try:
         if _LONG_NUMBER in data.translate(_DIGITS):  # orjson reads an integer beyond 64 bits as a float: keep it exact
-            value = json.loads(text)
+            value = json.loads(data)
         if surely_unique(data, value):
             return value
-        repeats = duplicate_keys(text)
+        repeats = duplicate_keys(data)
     except RecursionError:
-        raise CeasefireError(Problem("json-syntax", "invalid JSON: nested too deeply", file=file)) from None
+        raise CeasefireError(_too_deep(file)) from None
     if repeats:
+        text = data.decode("utf-8", "replace")
         raise CeasefireError([Problem("duplicate-key", f"key {json.dumps(k, ensure_ascii=False)[:60]} appears more "
-                                      "than once in one object (only one value can be meant)", file=file, pointer=p,
-                                      hint="say each key once") for p, k in repeats])
+                                      "than once in one object (a JSON reader would silently keep only the last)",
+                                      file, *(locate(text, p) or (None, None)), p, hint="say each key once")
+                              for p, k in repeats])
     return value
 
 
-def _invalid(text: str, file: str, strict: ValueError) -> Problem:
-    """Why `text` is not JSON: the standard library's message and position when it refuses the text too, else
-    (NaN, Infinity, a lone surrogate) the strict parser's."""
+def _too_deep(file: str) -> Problem:
+    return Problem("json-syntax", "invalid JSON: nested too deeply", file, 1, 1)
+
+
+def _invalid(source: str | bytes, file: str, strict: ValueError) -> Problem:
+    """Why `source` is not JSON: bytes that are not UTF-8, a byte-order mark, the standard library's message and
+    position when it refuses the text too, else (NaN, Infinity, a lone surrogate) the strict parser's."""
+    if isinstance(source, str):
+        text = source
+    else:
+        try:
+            text = source.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line, col = byte_line_col(source, exc.start)
+            return Problem("bad-encoding", f"not UTF-8: byte 0x{source[exc.start]:02x} at byte offset {exc.start}",
+                           file, line, col, hint="save the file as UTF-8")
+    if text.startswith("\ufeff"):
+        return Problem("json-syntax", "invalid JSON: the file starts with a byte-order mark", file, 1, 1,
+                       hint="save the file as UTF-8 without BOM")
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        return Problem("json-syntax", f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno)
+        return Problem("json-syntax", f"invalid JSON: {exc.msg}", file, exc.lineno, exc.colno)
     except RecursionError:
-        return Problem("json-syntax", "invalid JSON: nested too deeply", file=file)
+        return _too_deep(file)
     line, column = line_col(text, min(getattr(strict, "pos", 0) or 0, len(text)))
-    return Problem("json-syntax", f"invalid JSON: {getattr(strict, 'msg', strict)}", file=file, line=line,
-                   column=column)
+    return Problem("json-syntax", f"invalid JSON: {getattr(strict, 'msg', strict)}", file, line, column)
 
 
 # Formats that turn up named .txt: (magic bytes at offset 0, what they are). Checked before any decoding.

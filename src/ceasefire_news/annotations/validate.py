@@ -29,23 +29,15 @@ from typing import Any, Iterable, Iterator
 
 from .files import ENTITY_LABELS, LAYERS
 from ..errors import CeasefireError, Problem
-from ..fsutil import DOC_ID_RE, line_col
+from ..fsutil import DOC_ID_RE, byte_line_col, line_col, locate, parse_json, strict_loads
 from ..meta import check_meta, real_date
 from ..text.body import has_body
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
 from ..repo import INPUT_FOLDERS, META_SUFFIX, SEED_SUFFIX, Repo, not_a_repository
-from ..jsonstrict import duplicate_keys, surely_unique
+from ..jsonstrict import surely_unique
 from ..schemas import compiled
 
-try:
-    import orjson
-
-    _loads = orjson.loads
-except ImportError:  # pragma: no cover - orjson is a dependency; the standard library gives the same answers
-    _loads = json.loads
-
-_DECODER = json.JSONDecoder()
 NESTING_ALLOWED = ("entities",)  # entities may nest ("Times of Israel" inside a longer ORG), never cross
 BODY_LAYERS = ("entities", "quotes", "sources")  # must not straddle a removed span or a paragraph boundary
 REMOVED_LAYERS = ("boilerplate", "captions")
@@ -55,60 +47,6 @@ _SINGULAR = {"entities": "entity", "quotes": "quote", "sources": "source"}
 _ITEM = itemgetter("start", "end", "id", "text")
 _START, _END, _ID, _TEXT, _LABEL = (itemgetter(k) for k in ("start", "end", "id", "text", "label"))
 _SPAN = itemgetter("start", "end")
-
-
-# ------------------------------------------------------------------------------------------------ locations
-def locate(text: str, pointer: str) -> tuple[int, int] | None:
-    """(line, column), both 1-based, of the value at JSON `pointer` in the JSON `text`; None if absent.
-    A pointer whose last part names a missing key locates the object that lacks it."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]] if pointer else []
-    pos = _ws(text, 0)
-    try:
-        for part in parts:
-            ch = text[pos]
-            if ch == "{":
-                start = pos
-                pos = _ws(text, pos + 1)
-                while text[pos] != "}":
-                    key, after = json.decoder.scanstring(text, pos + 1)
-                    if key == part:
-                        pos = _ws(text, _ws(text, after) + 1)  # the value, past ':'
-                        break
-                    pos = _ws(text, _ws(text, after) + 1)
-                    _, pos = _DECODER.raw_decode(text, pos)
-                    pos = _ws(text, pos)
-                    if text[pos] == ",":
-                        pos = _ws(text, pos + 1)
-                else:
-                    pos = start
-                    break
-            elif ch == "[":
-                idx = int(part)
-                pos = _ws(text, pos + 1)
-                for _ in range(idx):
-                    _, pos = _DECODER.raw_decode(text, pos)
-                    pos = _ws(text, pos)
-                    if text[pos] != ",":
-                        return None
-                    pos = _ws(text, pos + 1)
-            else:
-                return None
-    except (IndexError, ValueError, RecursionError):
-        return None
-    return line_col(text, pos)
-
-
-def _byte_line_col(data: bytes, at: int) -> tuple[int, int]:
-    """1-based (line, column in characters) of byte offset `at` of UTF-8 `data`."""
-    before = data[:at].decode("utf-8", "replace")
-    return line_col(before, len(before))
-
-
-def _ws(text: str, pos: int) -> int:
-    n = len(text)
-    while pos < n and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
 
 
 class Collector:
@@ -132,59 +70,29 @@ class Collector:
         self.problems.append(Problem(code, message, self.file, line, col, pointer, hint=hint))
 
 
+def schema_problems(schema: str, value: Any, file: str, source: bytes | str | Path | None, code: str = "schema",
+                    what: str = "", base: str = "") -> list[Problem]:
+    """The errors of `value` against the compiled schema named `schema`, each a Problem `code` (its message after
+    `what`) at JSON pointer `base` + the error's pointer, with line and column in `source`, the text `value` was
+    parsed from (a Path is read only when there is an error to locate); [] when `value` is valid."""
+    shape = compiled(schema)
+    if shape.is_valid(value):
+        return []
+    out = Collector(file, source.read_bytes() if isinstance(source, Path) else source)
+    for e in shape.errors(value):
+        out.add(code, what + e.message, base + e.pointer)
+    return out.problems
+
+
 # ------------------------------------------------------------------------------------------------ parsing
-def parse_json(data: bytes, file: str, problems: list[Problem]) -> tuple[Any, bool]:
-    """(value, True), or (None, False) with a json-syntax, duplicate-key or bad-encoding problem giving line and
-    column."""
+def _parse(data: bytes, file: str, problems: list[Problem]) -> tuple[Any, bool]:
+    """(value, True), or (None, False) with fsutil.parse_json's problems (json-syntax, duplicate-key or
+    bad-encoding, each with line and column) added to `problems`."""
     try:
-        value = _loads(data)
-    except ValueError:
-        pass
-    else:
-        return (value, True) if surely_unique(data, value) or _unique(data, file, problems) else (None, False)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = _byte_line_col(data, exc.start)
-        problems.append(Problem("bad-encoding", f"not UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
-                                file, line, col, hint="save the file as UTF-8"))
+        return parse_json(data, file), True
+    except CeasefireError as exc:
+        problems += exc.problems
         return None, False
-    if text.startswith("\ufeff"):
-        problems.append(Problem("json-syntax", "invalid JSON: the file starts with a byte-order mark", file, 1, 1,
-                                hint="save the file as UTF-8 without BOM"))
-        return None, False
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.append(Problem("json-syntax", f"invalid JSON: {exc.msg}", file, exc.lineno, exc.colno))
-        return None, False
-    except RecursionError:
-        problems.append(Problem("json-syntax", "invalid JSON: nested too deeply", file, 1, 1))
-        return None, False
-    try:  # the standard library accepts what JSON does not (NaN, Infinity, lone surrogates): ask orjson why
-        _loads(data)
-    except ValueError as exc:
-        pos = getattr(exc, "pos", 0) or 0
-        line, col = line_col(text, min(pos, len(text)))
-        problems.append(Problem("json-syntax", f"invalid JSON: {getattr(exc, 'msg', exc)}", file, line, col))
-        return None, False
-    return value, True  # pragma: no cover - only without orjson
-
-
-def _unique(data: bytes, file: str, problems: list[Problem]) -> bool:
-    """False, with a duplicate-key problem per repeated key, when an object of the JSON `data` repeats a key."""
-    try:
-        repeats = duplicate_keys(data)
-    except RecursionError:
-        problems.append(Problem("json-syntax", "invalid JSON: nested too deeply", file, 1, 1))
-        return False
-    text = data.decode("utf-8", "replace") if repeats else ""
-    for ptr, key in repeats:
-        line, col = locate(text, ptr) or (None, None)
-        problems.append(Problem("duplicate-key", f"key {json.dumps(key, ensure_ascii=False)[:60]} appears more than "
-                                "once in one object (a JSON reader would silently keep only the last)", file, line,
-                                col, ptr, hint="say each key once"))
-    return not repeats
 
 
 # ------------------------------------------------------------------------------------------------ one annotation file
@@ -197,10 +105,9 @@ def check_annotation(doc: Any, text: str | None, out: Collector, doc_id: str | N
                      text_sha256: str | None = None) -> int:
     """Schema + semantic checks of one parsed annotation file against its corpus text (None: not available).
     `text_sha256` is the corpus text's hash when the caller has it. Returns the number of annotations."""
-    schema = compiled("annotations")
-    if not schema.is_valid(doc):
-        for e in schema.errors(doc):
-            out.add("schema", e.message, e.pointer)
+    wrong = schema_problems("annotations", doc, out.file, out.source)
+    if wrong:
+        out.problems += wrong
         return 0
     layers = doc["layers"]
     count = sum(map(len, layers.values()))
@@ -654,8 +561,10 @@ def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, se
         ann = _read(f"{root}/annotations/{doc_id}.json")
     if type(seed) is bytes and type(meta_b) is bytes and type(corpus) is bytes and type(ann) is bytes:
         # the clean document's path: every check, no wording; any doubt goes to the full path below
+        # (strict_loads reads an integer beyond 64 bits as a float: the only integers of a valid file are offsets,
+        # and a float offset fails the checks below, so such a file goes on to parse_json, which reads it exactly)
         try:
-            meta, doc, text = _loads(meta_b), _loads(ann), corpus.decode("utf-8")
+            meta, doc, text = strict_loads(meta_b), strict_loads(ann), corpus.decode("utf-8")
         except ValueError:
             pass
         else:
@@ -704,7 +613,7 @@ def _full_check(prefix: str, doc_id: str, cache: NormCache, seed: Any, meta_b: A
         seed_hash = hashlib.sha256(seed).digest()
 
     if type(meta_b) is bytes:
-        meta, ok = parse_json(meta_b, meta_n, problems)
+        meta, ok = _parse(meta_b, meta_n, problems)
         if ok:
             mp = check_meta(meta, meta_n, doc_id)
             if mp:
@@ -723,7 +632,7 @@ def _full_check(prefix: str, doc_id: str, cache: NormCache, seed: Any, meta_b: A
         try:
             text = corpus.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line, col = _byte_line_col(corpus, exc.start)
+            line, col = byte_line_col(corpus, exc.start)
             problems.append(Problem("bad-encoding", f"not UTF-8: byte 0x{corpus[exc.start]:02x} at byte offset "
                                     f"{exc.start}", corpus_n, line, col, hint="corpus texts are written by ingest"))
     if seed_ok and text is not None:
@@ -731,7 +640,7 @@ def _full_check(prefix: str, doc_id: str, cache: NormCache, seed: Any, meta_b: A
 
     count = 0
     if type(ann) is bytes:
-        doc, ok = parse_json(ann, ann_n, problems)
+        doc, ok = _parse(ann, ann_n, problems)
         if ok:
             out = Collector(ann_n, ann)
             count = check_annotation(doc, text, out, doc_id, corpus_hash.hex() if text is not None else None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -54,18 +53,15 @@ def _hushed() -> Iterator[None]:
             enable_progress_bars()
 
 
-_DATA_FILE = re.compile(r"data/(?:([a-z_]+)/)?(train|validation|test)-[^/]*\.parquet\Z")
-
-
 def _load_call(repo_id: str, revision: str, names: Iterable[str]) -> str:
     """The `load` call(s) that fetch exactly `names` (release files or patterns): one per config they belong to,
     with the split (or 'all') and format='datasets' when the card is among them."""
+    from ..columns import config_split  # (pyarrow's import only on this error path)
+
     names = list(names)
     configs: dict[str, set[str]] = {}
-    for n in names:
-        m = _DATA_FILE.match(n)
-        if m:
-            configs.setdefault(m[1] or "default", set()).add(m[2])
+    for config, split in filter(None, map(config_split, names)):
+        configs.setdefault(config, set()).add(split)
     calls = []
     for config, splits in sorted(configs.items()) or [("default", {"train"})]:
         args = [] if splits == {"train"} else [repr(next(iter(splits))) if len(splits) == 1 else "'all'"]

@@ -83,8 +83,7 @@ class Counts:
 
 def _read_annotations(repo: Repo, doc_id: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """One annotation file parsed and checked against the schema (what the counts rely on), or its problems."""
-    from ..annotations.validate import Collector
-    from ..schemas import compiled
+    from ..annotations.validate import schema_problems
 
     name = f"annotations/{doc_id}.json"
     try:
@@ -96,13 +95,8 @@ def _read_annotations(repo: Repo, doc_id: str) -> tuple[dict[str, Any] | None, l
         return None, [Problem("bad-encoding", f"not UTF-8 at byte offset {exc.start}", name)]
     except OSError as exc:
         return None, [Problem("unreadable", f"cannot read: {exc.strerror or exc}", name)]
-    schema = compiled("annotations")
-    if schema.is_valid(ann):
-        return ann, []
-    out = Collector(name, text)
-    for e in schema.errors(ann):
-        out.add("schema", e.message, e.pointer)
-    return None, out.problems
+    wrong = schema_problems("annotations", ann, name, text)
+    return (None, wrong) if wrong else (ann, [])
 
 
 def count_repo(root: str | Path = ".") -> tuple[dict[str, Any], list[Problem]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Callable
 
 from ..checksums import SUMS_FILE, read_sums
 from ..errors import CeasefireError, Problem
@@ -65,42 +66,44 @@ def refuse_repository(out: Path, repo_root: Path) -> None:
                                          hint="build into a folder of its own, e.g. --out dist"))
 
 
+def check_target(out: Path, why_not: Callable[[Path], str | None], code: str, made_by: str, action: str,
+                 hint: str) -> Path:
+    """`out` if a command may write its output there: it does not exist, is an empty folder, or is a folder
+    `why_not` accepts (None: the command's own earlier output); else a CeasefireError [`code`] naming the folder,
+    what was expected (`made_by`) and what was found (a file, or `why_not`'s reason), refusing to `action` it."""
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return out
+    why = "it is a file, not a folder" if not out.is_dir() else why_not(out)
+    if why is None:
+        return out
+    raise CeasefireError(Problem(code, f"exists and is not {made_by} ({why}); refusing to {action} it", str(out),
+                                 hint=hint))
+
+
 def check_release_target(out: str | os.PathLike, repo_root: str | os.PathLike | None = None) -> Path:
     """The resolved `out` if a release may replace it (see the module docstring), else a CeasefireError
     ([output-is-repository] or [not-a-release]) naming the folder, what was expected and what was found."""
     out = Path(out).resolve()
     if repo_root is not None:
         refuse_repository(out, Path(repo_root))
-    if not out.exists():
-        return out
-    if not out.is_dir():
-        why = "it is a file, not a folder"
-    elif not any(out.iterdir()):
-        return out
-    else:
-        why = not_a_release(out)
-        if why is None:
-            return out
-    raise CeasefireError(Problem("not-a-release", f"exists and is not a release made by `ceasefire-news build` "
-                                 f"({why}); refusing to replace it", str(out), hint=HINT))
+    return check_target(out, not_a_release, "not-a-release", "a release made by `ceasefire-news build`", "replace",
+                        HINT)
+
+
+def not_an_export(folder: Path) -> str | None:
+    """Why the existing, non-empty folder `folder` is not one an export wrote (None: it holds an export's
+    loss.json)."""
+    try:
+        loss = json.loads((folder / "loss.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        loss = None
+    if isinstance(loss, dict) and {"format", "files", "lost"} <= loss.keys():
+        return None
+    return "it holds files and no loss.json of an export"
 
 
 def check_export_target(out: str | os.PathLike) -> Path:
     """`out` if an export may write into it: new, empty, or holding the loss.json of an earlier export (an export
     writes its files into the folder and replaces same-named ones: into corpus/ it would overwrite the corpus)."""
-    out = Path(out)
-    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-        return out
-    if not out.is_dir():
-        why = "it is a file, not a folder"
-    else:
-        try:
-            loss = json.loads((out / "loss.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            loss = None
-        if isinstance(loss, dict) and {"format", "files", "lost"} <= loss.keys():
-            return out
-        why = "it holds files and no loss.json of an export"
-    raise CeasefireError(Problem("not-an-export", f"exists and is not a folder made by `ceasefire-news export` "
-                                 f"({why}); refusing to write into it", str(out),
-                                 hint="choose a new or empty folder, or one an earlier export wrote"))
+    return check_target(Path(out), not_an_export, "not-an-export", "a folder made by `ceasefire-news export`",
+                        "write into", "choose a new or empty folder, or one an earlier export wrote")

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import CeasefireError, Problem
 from ..fsutil import DOC_ID_RE, naming, swap_in_folder
-from ..release.target import entries
+from ..release.target import check_target, entries
 from .inputs import from_row, release_rows
 from .render import esc, page, render_document
 
@@ -198,22 +198,13 @@ INDEX_SCRIPT = """
 SITE_FILE = re.compile(rf"(?:index\.html|README\.md|\.nojekyll|{re.escape(MARKER)}|doc/[^/]+\.html)\Z")
 
 
-def _check_target(out: Path) -> None:
-    """`out` may be replaced when it is new, empty, or a site this command made: its marker file and nothing but
-    the files a site holds (index.html, README.md, .nojekyll, doc/*.html)."""
-    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-        return
-    if not out.is_dir():
-        why = "it is a file, not a folder"
-    elif not (out / MARKER).is_file():
-        why = f"it has no {MARKER} marker"
-    else:
-        unknown = [n for n in entries(out) if not SITE_FILE.match(n)]
-        if not unknown:
-            return
-        why = f"it holds {unknown[0]!r}, which is no file of a site"
-    raise CeasefireError(Problem("not-a-site", f"exists and is not a site made by `ceasefire-news site` ({why}); "
-                                 "refusing to replace it", str(out), hint="choose an empty or new folder"))
+def _not_a_site(folder: Path) -> str | None:
+    """Why the existing, non-empty folder `folder` is not a site this command made (None: it is): its marker file
+    and nothing but the files a site holds (index.html, README.md, .nojekyll, doc/*.html)."""
+    if not (folder / MARKER).is_file():
+        return f"it has no {MARKER} marker"
+    unknown = [n for n in entries(folder) if not SITE_FILE.match(n)]
+    return f"it holds {unknown[0]!r}, which is no file of a site" if unknown else None
 
 
 def build_site(release: str | Path | None, out: str | Path, progress: bool = False,
@@ -221,8 +212,8 @@ def build_site(release: str | Path | None, out: str | Path, progress: bool = Fal
     """Write the site for `release` (None: see `choose_release`, from the repository at `root`) into `out`."""
     from ..loader import resolve
 
-    out = Path(out)
-    _check_target(out)
+    out = check_target(Path(out), _not_a_site, "not-a-site", "a site made by `ceasefire-news site`", "replace",
+                       "choose an empty or new folder")
     chosen = choose_release(release, root)
     resolved = resolve(chosen)
     root = resolved.root
