@@ -245,3 +245,19 @@ def test_an_all_boilerplate_page_never_reaches_the_release(repo_copy, tmp_path, 
     manifest = json.loads((tmp_path / "rel" / "manifest.json").read_text())
     assert "onlybp" not in manifest["documents"] and manifest["rejected"] == ["onlybp"]
 
+
+
+def test_reanchor_from_corpus_refuses_a_hand_edit_that_leaves_no_article_text(repo_copy, tmp_path, capsys):
+    """`reanchor --from-corpus` re-pinned a corpus text edited down to furniture and said OK: ingest refuses the
+    same text with [empty-body], so re-anchoring onto it must too, and write nothing (a dry run included)."""
+    page = tmp_path / "edited.txt"
+    page.write_text(PAGE)
+    assert run(capsys, "ingest", "--root", repo_copy, "--source", "X", page)[0] == 0
+    corpus = repo_copy / "corpus" / "edited.txt"
+    corpus.write_text("Home\nSign up for our newsletter\n")
+    before = tree_bytes(repo_copy)
+    for extra in ((), ("--dry-run",)):
+        rc, _, err = run(capsys, "reanchor", "--root", repo_copy, "--no-git", "--from-corpus", *extra, "edited")
+        line = one_line(rc, err, "empty-body", str(corpus), "no article text found: all 32 characters")
+        assert "nothing was written" in line
+        assert tree_bytes(repo_copy) == before

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .annotations.files import empty_annotation, paragraph_spans, removed_spans, repin
-from .text.body import has_body
+from .annotations.files import empty_annotation, refuse_empty_body, repin
 from .text.boilerplate import Detection, detect, load_rules
 from .errors import CeasefireError, Problem
 from .fsutil import atomic_write_bytes, check_doc_id, dumps_json, read_json
@@ -137,10 +136,7 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
     detection: Detection = detect(norm.text, meta["source"], load_rules(rules_path))  # after every refusal
     doc["doc_id"] = doc_id
     repin(doc, text_sha256, detection)
-    if not has_body(norm.text, paragraph_spans(doc), removed_spans(doc)):  # as `clean` refuses it
-        raise CeasefireError(Problem("empty-body", f"no article text found: all {len(norm.text):,} characters of "
-                                     "the normalised text were classified as boilerplate or captions", str(path),
-                                     hint="a page with no article text is no document; nothing was written"))
+    refuse_empty_body(doc, norm.text, str(path))
     if reanchor is not None and reanchor.dry_run:
         return IngestResult(doc_id, corpus_path, ann_path, changed, len(detection.boilerplate),
                             len(detection.captions), len(detection.blocks), norm.report, moved, written=False)

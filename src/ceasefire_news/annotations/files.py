@@ -9,6 +9,8 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from ..errors import CeasefireError, Problem
+from ..text.body import has_body
 from ..text.normalize import NORMALISER_VERSION
 
 if TYPE_CHECKING:  # only a type here: importing the detector (its rules and model) cost validate and build 0.1 s
@@ -88,6 +90,15 @@ def repin(doc: dict[str, Any], text_sha256: str, detection: Detection) -> dict[s
     """Pin `doc` to a (new) corpus text of this normaliser and re-make its automatic layers from `detection`."""
     doc.update(text_sha256=text_sha256, normaliser_version=NORMALISER_VERSION)
     return refresh_auto_layers(doc, detection)
+
+
+def refuse_empty_body(doc: dict[str, Any], text: str, file: str) -> None:
+    """Raise `[empty-body]` when the clean body of `doc` over `text` is empty, as `clean` refuses such a page: the
+    writers (ingest, reanchor) call it before writing anything; `file` is the input the text came from."""
+    if not has_body(text, paragraph_spans(doc), removed_spans(doc)):
+        raise CeasefireError(Problem("empty-body", f"no article text found: all {len(text):,} characters of the "
+                                     "normalised text were classified as boilerplate or captions", file,
+                                     hint="a page with no article text is no document; nothing was written"))
 
 
 def removed_spans(doc: dict[str, Any]) -> list[tuple[int, int]]:

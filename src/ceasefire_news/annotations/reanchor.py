@@ -479,7 +479,7 @@ def reanchor_corpus(repo: Repo, doc_id: str, options: Options, rules_path: str |
                     ) -> Result | None:
     """`reanchor --from-corpus`: take corpus/<id>.txt as it is now (after a hand edit) as the new text, move the
     manual spans onto it, re-make the automatic layers and re-pin the file. None when nothing changed."""
-    from .files import repin
+    from .files import refuse_empty_body, repin
     from ..text.boilerplate import detect, load_rules
     from ..fsutil import read_json, write_json
     from ..meta import load_meta
@@ -493,10 +493,10 @@ def reanchor_corpus(repo: Repo, doc_id: str, options: Options, rules_path: str |
     if doc.get("text_sha256") == sha256_text(new_text):
         return None
     result = reanchor_in_repo(repo, doc_id, doc, new_text, options, str(ann_path))
+    meta = load_meta(repo.meta_path(doc_id), doc_id) if repo.meta_path(doc_id).exists() else {"source": None}
+    out = repin(result.doc, sha256_text(new_text), detect(new_text, meta.get("source"), load_rules(rules_path)))
+    refuse_empty_body(out, new_text, str(corpus_path))  # as ingest refuses the same text, a dry run included
     if options.dry_run:
         return result
-    meta = load_meta(repo.meta_path(doc_id), doc_id) if repo.meta_path(doc_id).exists() else {"source": None}
-    out = result.doc
-    repin(out, sha256_text(new_text), detect(new_text, meta.get("source"), load_rules(rules_path)))
     write_json(ann_path, out)
     return result
