@@ -8,7 +8,10 @@ Upload side: POST /api/repos/create, /api/validate-yaml, /api/datasets/{id}/preu
 huggingface_hub maps to its exceptions. Faults for tests: `refuse_card`, `interrupt` (paths whose body is cut
 off half way), `corrupt(repo, path, data)` (change a committed file's bytes in place on the server),
 `refuse_bad_tokens` (a read with a token that is not the server's gets 401 "Invalid credentials", as the real
-Hub answers; without it such a read is treated as anonymous).
+Hub answers; without it such a read is treated as anonymous). `lfs` makes preupload answer `"lfs"` for the
+Parquet files, as the real Hub does for what its .gitattributes routes to LFS: the client then asks POST
+/datasets/{id}.git/info/lfs/objects/batch (basic transfer), PUTs each file to /lfs/{oid} and commits it as an
+`lfsFile` (run the client with HF_HUB_DISABLE_XET=1, else it tries Xet, which this server does not speak).
 
 Started by `HubServer().start()` on a free port with Nagle's algorithm off (else each request waits ~40 ms).
 """
@@ -44,6 +47,8 @@ class HubServer:
         self.lock = threading.Lock()
         self.refuse_card = False
         self.refuse_bad_tokens = False
+        self.lfs = False
+        self.lfs_objects: dict[str, bytes] = {}  # sha256 -> bytes PUT by the LFS basic transfer
         self.interrupt: set[str] = set()
         self.requests: list[tuple[str, str, str | None]] = []  # (method, path, Authorization header)
         self._httpd: ThreadingHTTPServer | None = None
@@ -110,6 +115,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ plumbing
     def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while (n := int(self.rfile.readline().split(b";")[0], 16)):
+                chunks.append(self.rfile.read(n))
+                self.rfile.readline()
+            self.rfile.readline()
+            return b"".join(chunks)
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n else b""
 
@@ -174,6 +186,10 @@ class _Handler(BaseHTTPRequestHandler):
             if hub.refuse_card:
                 return self._json(400, {"errors": [{"message": '"configs" must be an array (test server refusal)'}]})
             return self._json(200, {"errors": [], "warnings": []})
+        if hub.lfs and parts[1:2] == ["datasets"] and parts[4:] == ["info", "lfs", "objects", "batch"]:
+            return self._json(200, {"transfer": "basic", "objects": [
+                {"oid": o["oid"], "size": o["size"], "authenticated": True,
+                 "actions": {"upload": {"href": f"{hub.url}/lfs/{o['oid']}"}}} for o in json.loads(body)["objects"]]})
         if len(parts) >= 7 and parts[1:3] == ["api", "datasets"]:
             repo_id, action, rev = f"{parts[3]}/{parts[4]}", parts[5], unquote("/".join(parts[6:]))
             repo = self._repo(repo_id)
@@ -181,8 +197,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return None
             if action == "preupload":
                 files = json.loads(body)["files"]
-                return self._json(200, {"files": [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False,
-                                                   "oid": None} for f in files]})
+                lfs = [hub.lfs and f["path"].endswith(".parquet") for f in files]
+                return self._json(200, {"files": [{"path": f["path"], "uploadMode": "lfs" if x else "regular",
+                                                   "shouldIgnore": False, "oid": None} for f, x in zip(files, lfs)]})
             if action == "commit":
                 return self._commit(repo_id, repo, rev, body)
             if action == "tag":
@@ -210,6 +227,10 @@ class _Handler(BaseHTTPRequestHandler):
                 key, value = item["key"], item["value"]
                 if key == "file":
                     files[value["path"]] = base64.b64decode(value["content"])
+                elif key == "lfsFile":
+                    if value["oid"] not in hub.lfs_objects:
+                        return self._error(400, None, f"LFS object {value['oid']} was never uploaded")
+                    files[value["path"]] = hub.lfs_objects[value["oid"]]
                 elif key == "deletedFile":
                     if value["path"] not in files:
                         return self._error(404, "EntryNotFound", "A file with this name doesn't exist")
@@ -224,6 +245,16 @@ class _Handler(BaseHTTPRequestHandler):
             repo.refs["main" if rev == "main" or parent is None else rev] = sha
         return self._json(200, {"commitUrl": f"{hub.url}/datasets/{repo_id}/commit/{sha}", "commitOid": sha,
                                 "success": True})
+
+    def do_PUT(self) -> None:
+        """The LFS basic transfer's upload: the bytes of one object, checked against its oid."""
+        parts, _ = self._record()
+        body = self._body()
+        if len(parts) != 3 or parts[1] != "lfs" or hashlib.sha256(body).hexdigest() != parts[2]:
+            return self._error(400, None, f"bad LFS upload {self.path}")
+        with self.server_hub.lock:
+            self.server_hub.lfs_objects[parts[2]] = body
+        return self._send(200)
 
     def do_HEAD(self) -> None:
         self._get(head=True)

@@ -277,3 +277,60 @@ def test_the_fetch_hint_names_the_config_and_split_of_each_missing_file():
     assert call == ("python -c \"import ceasefire_news; ceasefire_news.load(source='hub:o/n', revision='v1', "
                     "format='datasets'); ceasefire_news.load('test', config='ner', source='hub:o/n', revision='v1', "
                     "format='datasets')\"")
+
+
+def _cli_on_a_terminal(args: list[str], endpoint: str, hf_home: Path, **extra: str) -> tuple[int, str]:
+    """`_cli` with stderr on a pseudo-terminal, as a user at a shell sees it: (exit status, what stderr showed)."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_", "CEASEFIRE_NEWS_"))}
+    env.update(HF_ENDPOINT=endpoint, HF_HOME=str(hf_home), HF_HUB_DISABLE_TELEMETRY="1", **extra)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # tqdm draws nothing 0 columns wide
+    proc = subprocess.Popen([sys.executable, "-m", "ceasefire_news.cli", *args], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    shown = b""
+    while True:  # drain as it comes, so the child never blocks on a full terminal buffer
+        if select.select([master], [], [], 120)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed its end
+                chunk = b""
+            if chunk:
+                shown += chunk
+                continue
+        break
+    os.close(master)
+    return proc.wait(timeout=120), shown.decode("utf-8", "replace")
+
+
+def test_publish_quiet_or_off_a_terminal_shows_no_upload_progress_bars(hub, release, tmp_path):
+    """The real Hub takes the Parquet files by LFS (or Xet), and huggingface_hub draws a bar per file: `--quiet`
+    hushes them, and so does stderr off a terminal (a log, CI), as for downloads; on a terminal they stay."""
+    hub.lfs = True
+    env = {"HF_TOKEN": TOKEN, "HF_HUB_DISABLE_XET": "1"}  # this server speaks LFS, not Xet
+    args = ["publish", "--repo-id", REPO, "--from", str(release), "--tag"]
+    off_terminal = _cli([*args, "v1.0.0"], hub.url, tmp_path / "hf", **env)
+    assert off_terminal.returncode == 0 and off_terminal.stderr == "", off_terminal.stderr
+    rc, shown = _cli_on_a_terminal([*args, "v1.0.1", "--quiet"], hub.url, tmp_path / "hf", **env)
+    assert rc == 0 and shown == "", shown
+    rc, shown = _cli_on_a_terminal([*args, "v1.0.2"], hub.url, tmp_path / "hf", **env)
+    assert rc == 0 and "Upload 3 LFS files" in shown, shown  # the user's terminal, without --quiet: the bars
+    repo = hub.repos[REPO]
+    assert {k: v for k, v in repo.commits[repo.refs["v1.0.0"]].items() if k != ".gitattributes"} == _files(release)
+
+
+def test_publish_off_a_terminal_shows_no_build_progress_bar(corpus_repo, monkeypatch, capsys):
+    """publish builds first; its build bar followed --quiet alone and was drawn into logs, where `build` draws none."""
+    import ceasefire_news.release.build as build_module
+    from ceasefire_news.cli import main
+
+    monkeypatch.setattr(build_module, "PROGRESS_MIN_DOCS", 1)  # the bar's floor, so this small corpus would get one
+    assert main(["publish", "--root", str(corpus_repo), "--repo-id", REPO, "--dry-run"]) == 0
+    cap = capsys.readouterr()
+    assert "dry run: would upload" in cap.out and cap.err == "", cap.err

@@ -317,7 +317,7 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     from .release.publish import publish
 
     publish(args.repo_id, tag=args.tag, private=args.private, dry_run=args.dry_run, from_dir=args.from_dir,
-            root=args.root, progress=not args.quiet)
+            root=args.root, progress=not args.quiet and sys.stderr.isatty())  # as `build`: no bar into a log
     return 0
 
 
@@ -594,7 +594,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--private", action="store_true", help="create the repository private")
     sp.add_argument("--dry-run", action="store_true", help="run the checks and list what would be uploaded")
     sp.add_argument("--from", dest="from_dir", metavar="DIR", help="publish this built release instead of building")
-    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars, the build's nor huggingface_hub's "
+                    "upload bars (there are none off a terminal)")
     sp.set_defaults(func=_cmd_publish)
 
     sp = add("export", "write a split of a built release as CoNLL, JSON lines, brat or spaCy, with a loss report",
@@ -714,7 +715,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error [missing-extra] `ceasefire-news {args.command}` needs {', '.join(missing)}, which the build "
               "extra installs (hint: pip install 'ceasefire-news[build]')", file=sys.stderr)
         return 1
-    from .hub.download import quiet
+    from .hub.quiet import quiet
     from .limits import max_bytes
 
     try:

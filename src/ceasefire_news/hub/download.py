@@ -9,48 +9,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from ..errors import CeasefireError, Problem
-
-_QUIET: ContextVar[bool] = ContextVar("ceasefire_news_hub_quiet", default=False)
-
-
-@contextmanager
-def quiet(on: bool = True) -> Iterator[None]:
-    """While it is open (and `on`), downloads silence huggingface_hub's own log lines and progress bars: the CLI
-    off a terminal or with --quiet, where our one-line error says what matters. An explicit HF_HUB_VERBOSITY is
-    kept."""
-    token = _QUIET.set(on)
-    try:
-        yield
-    finally:
-        _QUIET.reset(token)
-
-
-@contextmanager
-def _hushed() -> Iterator[None]:
-    """huggingface_hub's progress bars off and its logging at errors only, for one call, when `quiet` is on."""
-    if not _QUIET.get():
-        yield
-        return
-    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars, logging
-
-    bars_were_off, verbosity = are_progress_bars_disabled(), logging.get_verbosity()
-    keep_verbosity = bool(os.environ.get("HF_HUB_VERBOSITY"))
-    disable_progress_bars()
-    if not keep_verbosity:
-        logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        if not keep_verbosity:
-            logging.set_verbosity(verbosity)
-        if not bars_were_off:
-            enable_progress_bars()
+from .quiet import hushed
 
 
 def _load_call(repo_id: str, revision: str, names: Iterable[str]) -> str:
@@ -125,7 +88,7 @@ def _not_cached(repo_id: str, revision: str, patterns: list[str]) -> CeasefireEr
 
 def fetch(repo_id: str, revision: str, files: Iterable[str]) -> Path:
     """The local snapshot folder of `repo_id` at `revision` holding `files` (those that exist) and SHA256SUMS
-    (huggingface_hub's own output silenced inside `quiet()`)."""
+    (huggingface_hub's own output silenced inside `hub.quiet.quiet()`)."""
     from huggingface_hub import constants
 
     patterns = sorted({*files, "SHA256SUMS"})
@@ -143,7 +106,7 @@ def _download(repo_id: str, revision: str, patterns: list[str]) -> Path:
     where = f"{repo_id}@{revision}"
     endpoint = constants.ENDPOINT
     try:
-        with _hushed():
+        with hushed():
             return Path(huggingface_hub.snapshot_download(
                 repo_id, repo_type="dataset", revision=revision, allow_patterns=patterns))
     except errors.RepositoryNotFoundError:

@@ -23,6 +23,7 @@ from typing import Callable
 from .. import __version__
 from ..errors import CeasefireError, Problem
 from ..hub import check_repo_id, check_tag, endpoint_url
+from ..hub.quiet import hushed
 
 REQUIRED = ("README.md", "manifest.json", "SHA256SUMS", "croissant.json", "rejections.json")
 
@@ -117,20 +118,21 @@ def upload(folder: Path, repo_id: str, tag: str, private: bool = False) -> str:
     from huggingface_hub import HfApi, errors
 
     api = HfApi(token=_token())
-    try:
-        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-    except errors.HfHubHTTPError as exc:
-        raise _hub_problem(exc, repo_id, "create_repo") from None
-    _refuse_existing_tag(api, repo_id, tag)
-    try:
-        info = api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset",
-                                 commit_message=f"Release {tag} (ceasefire-news {__version__})",
-                                 delete_patterns=["*"])
-        commit = info.oid
-        api.create_tag(repo_id, tag=tag, repo_type="dataset", revision=commit,
-                       tag_message=f"ceasefire-news release {tag}")
-    except (errors.HfHubHTTPError, ValueError) as exc:
-        raise _hub_problem(exc, repo_id, "upload") from None
+    with hushed():  # huggingface_hub's upload bars and log lines: off with --quiet and off a terminal
+        try:
+            api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        except errors.HfHubHTTPError as exc:
+            raise _hub_problem(exc, repo_id, "create_repo") from None
+        _refuse_existing_tag(api, repo_id, tag)
+        try:
+            info = api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset",
+                                     commit_message=f"Release {tag} (ceasefire-news {__version__})",
+                                     delete_patterns=["*"])
+            commit = info.oid
+            api.create_tag(repo_id, tag=tag, repo_type="dataset", revision=commit,
+                           tag_message=f"ceasefire-news release {tag}")
+        except (errors.HfHubHTTPError, ValueError) as exc:
+            raise _hub_problem(exc, repo_id, "upload") from None
     return commit
 
 
