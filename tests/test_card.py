@@ -205,3 +205,27 @@ def test_drift_check_sees_label_counts(release: Path, tmp_path: Path):
 def test_license_file_ships_with_each_outlets_rights(release: Path):
     text = (release / "LICENSE.md").read_text()
     assert "The Times of Israel" in text and "Example Wire" in text and "non-commercial research" in text
+
+
+def _bibtex(release: Path) -> str:
+    return parse_card((release / "README.md").read_text())[1].split("```bibtex\n", 1)[1].split("\n```", 1)[0]
+
+
+def test_citation_names_the_hub_address_and_the_year_of_the_newest_article(repo_copy: Path, tmp_path: Path):
+    """The BibTeX entry had neither `year` nor `url`: a reader had to make both up. The url is the dataset's Hub
+    page; the year is that of the newest `published` date released (never the clock: builds are byte-identical).
+    Croissant's citeAs is the same entry."""
+    rel = build_release(repo_copy, tmp_path / "rel", repo_id="owner/name")
+    entry = _bibtex(rel)
+    assert "  year   = {2025},\n" in entry, entry  # the one article: 2025-12-20
+    assert "  url    = {https://huggingface.co/datasets/owner/name},\n" in entry, entry
+    assert json.loads((rel / "croissant.json").read_text())["citeAs"] == entry
+    meta = next((repo_copy / "seeds").glob("*.meta.json"))
+    m = json.loads(meta.read_text())
+    meta.write_text(json.dumps({**m, "published": "2026-01-03", "published_basis": "stated"}, indent=2))
+    assert "  year   = {2026},\n" in _bibtex(build_release(repo_copy, tmp_path / "rel2", repo_id="owner/name"))
+
+
+def test_citation_without_any_dated_article_has_no_year(release: Path):
+    entry = _bibtex(release)  # the factory's documents are all undated
+    assert "year" not in entry and "  url    = {https://huggingface.co/datasets/" in entry, entry

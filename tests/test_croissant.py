@@ -215,3 +215,19 @@ def test_a_list_inside_a_list_without_a_documented_place_is_an_error(monkeypatch
     monkeypatch.setitem(cr.CONFIGS, "ner", nested)
     with pytest.raises(ValueError, match=r"ner column 'spans' has a list inside its items \(tags\)"):
         cr.croissant({data_file("ner", "train"): (1, "0" * 64)}, {}, {"ner": {"train": 1}})
+
+
+def test_license_is_a_link_a_reader_can_open(corpus_release: Path, no_network):
+    """`license` was "LICENSE.md", a path relative to nothing once croissant.json is read from a catalogue: Croissant
+    1.0 wants a URL (or a CreativeWork). It names the terms and links LICENSE.md at the release's tag on the Hub."""
+    import mlcroissant as mlc
+
+    from ceasefire_news import __version__
+    from ceasefire_news.hub import DEFAULT_REPO_ID
+
+    doc = json.loads((corpus_release / "croissant.json").read_text())
+    assert doc["license"] == {
+        "@type": "sc:CreativeWork", "name": "publishers-copyright-research-only",
+        "url": f"https://huggingface.co/datasets/{DEFAULT_REPO_ID}/blob/v{__version__}/LICENSE.md"}
+    (read,) = mlc.Dataset(jsonld=corpus_release / "croissant.json").metadata.license
+    assert read.url == doc["license"]["url"] and read.name == doc["license"]["name"]

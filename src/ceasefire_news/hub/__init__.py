@@ -18,6 +18,11 @@ def dataset_url(repo_id: str = DEFAULT_REPO_ID) -> str:
     return f"{HUB_URL}/datasets/{repo_id}"
 
 
+def file_url(repo_id: str, revision: str, path: str) -> str:
+    """The public address of one file of the dataset at `revision` (a tag pins what it says)."""
+    return f"{dataset_url(repo_id)}/blob/{revision}/{path}"
+
+
 def endpoint_url(repo_id: str) -> str:
     """The dataset's address on the Hub this process talks to: `HF_ENDPOINT` when set (a mirror, a test Hub),
     as huggingface_hub reads it; `dataset_url` is the public address the card and Croissant link to."""

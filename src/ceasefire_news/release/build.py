@@ -45,13 +45,13 @@ from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VE
                        data_files)
 from ..errors import CeasefireError, Problem
 from ..fsutil import atomic_write_bytes, dumps_json, swap_in_folder
-from ..hub import DEFAULT_REPO_ID, check_repo_id, dataset_url, default_revision
+from ..hub import DEFAULT_REPO_ID, check_repo_id, dataset_url, default_revision, file_url
 from ..repo import Repo, sha256_bytes
 from ..resources import rules_dir
 from ..text.normalize import NORMALISER_VERSION
 from ..text.normcache import NoCache, NormCache
 from .accounting import Accounting, account, rejections_document, split_ids, strict_failure
-from .card import CardData, license_text, render_card
+from .card import LICENSE_FILE, CardData, license_text, render_card
 from .chart import label_chart_png
 from .croissant import croissant
 from .ner import ner_batch
@@ -580,8 +580,10 @@ def _documents(ratios: Sequence[float], threshold: float, got: Collected, a: Ass
                        "they are left out of ner_tags (see the card).",
         "counts": stats["ner_unrepresented"], "spans": got.unrepresented}).encode()
     files[LABEL_CHART] = label_chart_png(stats["entity_labels"])
-    files["LICENSE.md"] = license_text(sorted(got.counts.licenses)).encode()
-    files["croissant.json"] = dumps_json(croissant(digests, stats, rows, url=dataset_url(repo_id))).encode()
+    files[LICENSE_FILE] = license_text(sorted(got.counts.licenses)).encode()
+    terms = file_url(repo_id, default_revision(), LICENSE_FILE)  # at the tag this release is published as
+    files["croissant.json"] = dumps_json(croissant(digests, stats, rows, url=dataset_url(repo_id),
+                                                   license_url=terms)).encode()
     card = CardData(stats=stats, released=a.released, rows=rows, num_bytes=num_bytes,
                     download_size={c: sum(size for n, (size, _) in digests.items() if _config_of(n) == c)
                                    for c in CONFIGS},

@@ -62,6 +62,17 @@ def _load_dataset_line(data: CardData) -> str:
             'second argument')
 
 
+def citation(url: str | None, latest_published: str | None) -> str:
+    """The BibTeX entry of the release (the card's and Croissant's `citeAs`): `url` the dataset's Hub page,
+    `year` that of the newest article released (from the data, never the clock); each left out when unknown."""
+    fields = [("title", "{ceasefire-news: an annotated corpus of conflict and ceasefire news reporting}"),
+              ("author", "{{ceasefire-news maintainers}}")]
+    fields += [("year", f"{{{latest_published[:4]}}}")] if latest_published else []
+    fields += [("url", f"{{{url}}}")] if url else []
+    fields += [("note", f"{{Release built by ceasefire-news {__version__}}}")]
+    return "@misc{ceasefire_news,\n" + "".join(f"  {k:<6} = {v},\n" for k, v in fields) + "}"
+
+
 def _package_hub(data: CardData) -> str:
     if not data.repo_id:
         return ""
@@ -426,12 +437,11 @@ Croissant description (with RAI fields), `manifest.json` the versions, parameter
 ### Citation
 
 ```bibtex
-@misc{{ceasefire_news,
-  title  = {{ceasefire-news: an annotated corpus of conflict and ceasefire news reporting}},
-  author = {{{{ceasefire-news maintainers}}}},
-  note   = {{Release built by ceasefire-news {__version__}}},
-}}
+{citation(dataset_url(data.repo_id) if data.repo_id else None, st.get("latest_published"))}
 ```
+
+`url` is the dataset's page on the Hub; `year` is the year of the newest article in this release (the greatest
+`published` date; left out when no article is dated), so the same inputs give the same entry.
 
 ### Changelog
 

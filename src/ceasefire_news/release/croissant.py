@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from .. import __version__
 from ..columns import CONFIGS, SPLITS, split_glob
+from .card import CARD_LICENSE_NAME, LICENSE_FILE, citation
 from .ner import TAGS
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
@@ -152,10 +153,11 @@ def _size_sha256(data: bytes | tuple[int, str]) -> tuple[int, str]:
 
 
 def croissant(data_files: Mapping[str, bytes | tuple[int, str]], stats: Mapping[str, Any],
-              rows: Mapping[str, Mapping[str, int]], url: str = "README.md") -> dict[str, Any]:
+              rows: Mapping[str, Mapping[str, int]], url: str = "README.md",
+              license_url: str = LICENSE_FILE) -> dict[str, Any]:
     """The Croissant JSON-LD of a release whose Parquet files are `data_files` (path -> bytes, or the file's
     (size, sha256 hex) when the build streamed it to disk); `url`: its home (the Hub dataset page when the
-    release is published there, else the card)."""
+    release is published there, else the card); `license_url`: where its terms (LICENSE.md) can be read."""
     distribution: list[dict[str, Any]] = []
     for name in sorted(data_files):
         size, sha = _size_sha256(data_files[name])
@@ -199,14 +201,13 @@ def croissant(data_files: Mapping[str, bytes | tuple[int, str]], stats: Mapping[
                        "photo credits and every removed boilerplate span.",
         "conformsTo": CONFORMS_TO,
         "version": __version__,
-        "license": "LICENSE.md",
+        "license": {"@type": "sc:CreativeWork", "name": CARD_LICENSE_NAME, "url": license_url},
         "url": url,
         "inLanguage": sorted(stats.get("languages", ["en"])),
         "keywords": ["news", "conflict", "ceasefire", "named-entity recognition", "quotation attribution",
                      "boilerplate removal"],
         "creator": {"@type": "sc:Organization", "name": "ceasefire-news maintainers"},
-        "citeAs": "@misc{ceasefire_news, title = {ceasefire-news: an annotated corpus of conflict and ceasefire "
-                  f"news reporting}}, note = {{Release built by ceasefire-news {__version__}}}}}",
+        "citeAs": citation(url if url.startswith(("https://", "http://")) else None, stats.get("latest_published")),
         "isAccessibleForFree": True,
         "rai:dataCollection": f"News articles as received from their publishers ({sources}), kept byte for byte; "
                               "each has a metadata sidecar (outlet, language, date and how it is known, rights).",

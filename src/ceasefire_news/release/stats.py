@@ -136,6 +136,7 @@ class ReleaseCounts:
     body_labels: Counter = field(default_factory=Counter)
     full_chars: int = 0
     body_chars: int = 0
+    latest_published: str | None = None  # the newest `published` date (ISO, so the greatest string), if any
 
     def add_many(self, metas: Sequence[Mapping[str, Any]], anns: Sequence[Mapping[str, Any]],
                  default_rows: Sequence[Mapping[str, Any]], full_chars: Sequence[int]) -> None:
@@ -147,6 +148,10 @@ class ReleaseCounts:
         self.body_labels.update(chain.from_iterable(map(_LABEL, r["entities"]) for r in default_rows))
         self.full_chars += sum(full_chars)
         self.body_chars += sum(len(r["text"]) for r in default_rows)
+        self._published(m.get("published") for m in metas)
+
+    def _published(self, dates: Iterable[str | None]) -> None:
+        self.latest_published = max(filter(None, (self.latest_published, *dates)), default=None)
 
     def merge(self, other: "ReleaseCounts") -> None:
         self.layers.merge(other.layers)
@@ -156,6 +161,7 @@ class ReleaseCounts:
         self.body_labels.update(other.body_labels)
         self.full_chars += other.full_chars
         self.body_chars += other.body_chars
+        self._published([other.latest_published])
 
 
 def corpus_stats(counts: ReleaseCounts, released: Mapping[str, list[str]], rejected: Mapping[str, Any],
@@ -169,6 +175,7 @@ def corpus_stats(counts: ReleaseCounts, released: Mapping[str, list[str]], rejec
             "tokens": sum(split_tokens.values()), "full_chars": counts.full_chars, "body_chars": counts.body_chars,
             "rejected": len(rejected), "sources": dict(sorted(counts.sources.items())),
             "languages": sorted(counts.languages), "body_labels": dict(sorted(counts.body_labels.items())),
+            "latest_published": counts.latest_published,
             "ner_unrepresented": dict(sorted(reasons.items()))}
 
 
