@@ -128,21 +128,24 @@ for doc in ceasefire_news.documents("all"):
 missing = [m for m in sys.argv[2:] if importlib.util.find_spec(m) is None]
 loaded = [m for m in sys.argv[2:] if m in sys.modules]
 print(len(df), n, ",".join(missing), ",".join(loaded) or "-")
+from ceasefire_news.errors import CeasefireError
 try:
     ceasefire_news.clean("The truce held overnight, officials in Doha said on Friday.")
     print("cleaned")
-except ModuleNotFoundError as exc:  # the text stage needs the build extra: the message says so
-    print("hint" if "pip install 'ceasefire-news[build]'" in str(exc) else "bare-error")
+except ModuleNotFoundError as exc:  # the text stage needs the build extra: the same line as the CLI's
+    print("hint" if isinstance(exc, CeasefireError) else "bare-error", file=sys.stderr)
+    print(exc, file=sys.stderr)
 """
     env = {"PATH": os.environ.get("PATH", ""), "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
     proc = subprocess.run([py, "-c", code, str(site), *BUILD_ONLY], capture_output=True, text=True, env=env,
                           cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    rows, spans, missing, loaded, clean_access = proc.stdout.split()
+    rows, spans, missing, loaded = proc.stdout.split()
     assert int(rows) >= 1 and int(spans) > 100
     assert missing.split(",") == list(BUILD_ONLY), "the bare install must not bring build-only packages"
     assert loaded == "-"
-    assert clean_access == "hint"
+    clean_access, clean_line = proc.stderr.splitlines()
+    assert clean_access == "hint", proc.stderr
     # the read-side commands work there too; a build command says which extra it needs, in one line
     cli = [str(py), "-m", "ceasefire_news.cli"]
     export = subprocess.run([*cli, "export", "--format", "conll", "--split", "all", "--out", str(tmp_path / "x")],
@@ -152,3 +155,5 @@ except ModuleNotFoundError as exc:  # the text stage needs the build extra: the 
                            cwd=tmp_path)
     assert build.returncode == 1 and "Traceback" not in build.stderr, build.stderr
     assert "[missing-extra]" in build.stderr and "pip install 'ceasefire-news[build]'" in build.stderr
+    # ceasefire_news.clean() says it the same way, naming the same distributions
+    assert clean_line == build.stderr.strip().replace("`ceasefire-news validate`", "ceasefire_news.clean()")

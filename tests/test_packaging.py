@@ -56,12 +56,12 @@ def _normal(name: str) -> str:
 
 def test_the_missing_extra_check_knows_the_build_extra_of_pyproject():
     """The list the CLI checks is the `build` extra itself (read from the installed metadata), not a copy."""
-    from ceasefire_news.cli import build_extra
+    from ceasefire_news.extras import extra_requirements
 
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     declared = sorted(_normal(re.match(r"[A-Za-z0-9._-]+", r).group(0)) for r in extra["build"])
-    assert sorted(map(_normal, build_extra())) == declared, "reinstall the package: its metadata is stale"
+    assert sorted(map(_normal, extra_requirements("build"))) == declared, "reinstall the package: its metadata is stale"
 
 
 def test_a_package_added_to_the_build_extra_is_checked_without_touching_the_cli(monkeypatch, capsys):
@@ -75,4 +75,28 @@ def test_a_package_added_to_the_build_extra_is_checked_without_touching_the_cli(
     assert main(["stats", "--root", str(ROOT)]) == 1
     assert capsys.readouterr().err.strip() == (
         "error [missing-extra] `ceasefire-news stats` needs no-such-dist-3f9a, which the build extra installs "
+        "(hint: pip install 'ceasefire-news[build]')")
+
+
+def test_clean_names_a_missing_build_extra_as_the_cli_does(monkeypatch):
+    """ceasefire_news.clean() had its own wording (the module, not the distributions) and a bare
+    ModuleNotFoundError; it raises the CLI's [missing-extra] line, still catchable as ModuleNotFoundError."""
+    from importlib import metadata
+
+    import ceasefire_news
+    import ceasefire_news.text.clean as clean_module
+    from ceasefire_news.errors import CeasefireError
+
+    listed = metadata.requires("ceasefire-news")
+    monkeypatch.setattr(metadata, "requires", lambda name: [*listed, 'no-such-dist-3f9a>=1; extra == "build"'])
+
+    def missing(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'no_such_dist_3f9a'", name="no_such_dist_3f9a")
+
+    monkeypatch.setattr(clean_module, "load_rules", missing)
+    with pytest.raises(ModuleNotFoundError) as caught:
+        ceasefire_news.clean("The truce held overnight, officials in Doha said on Friday.")
+    assert isinstance(caught.value, CeasefireError) and caught.value.problems[0].code == "missing-extra"
+    assert str(caught.value) == (
+        "error [missing-extra] ceasefire_news.clean() needs no-such-dist-3f9a, which the build extra installs "
         "(hint: pip install 'ceasefire-news[build]')")

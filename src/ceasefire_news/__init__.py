@@ -21,7 +21,11 @@ def __getattr__(name: str) -> Any:
 
         return getattr(loader, name)
     if name == "clean":
-        from .text.clean import clean
+        try:
+            from .text.clean import clean
+        except ModuleNotFoundError as exc:  # a module of the build extra imported by the text stage itself
+            from .extras import missing_extra
 
+            raise missing_extra("ceasefire_news.clean()", exc) from exc
         return clean
     raise AttributeError(f"module 'ceasefire_news' has no attribute {name!r}")

@@ -8,45 +8,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Sequence
 
 from . import __version__
 from .errors import USAGE_CODES, CeasefireError, render
+from .extras import MissingExtra, missing_distributions
 
 # Every command but these read-side ones (they run on the loader's install alone) needs the `build` extra.
 READ_SIDE = frozenset({"export"})
-_BUILD_MARKER = re.compile(r"""\bextra\s*==\s*["']build["']""")
-_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-def build_extra() -> list[str]:
-    """The distributions of the `build` extra, as the installed package's metadata lists them (the Requires-Dist
-    lines pyproject.toml's [project.optional-dependencies] build made); [] when the package is not installed."""
-    from importlib import metadata
-
-    try:
-        requirements = metadata.requires("ceasefire-news") or []
-    except metadata.PackageNotFoundError:  # a source tree on sys.path: no metadata to check against
-        return []
-    return [_REQUIREMENT_NAME.match(r).group(0) for r in requirements if _BUILD_MARKER.search(r.partition(";")[2])]
-
-
-def _missing_build_extra(command: str) -> list[str]:
-    """The distributions of the `build` extra that are not installed, when `command` needs them."""
-    if command in READ_SIDE:
-        return []
-    from importlib import metadata
-
-    missing = []
-    for name in build_extra():
-        try:
-            metadata.distribution(name)
-        except metadata.PackageNotFoundError:
-            missing.append(name)
-    return missing
 
 EPILOG = "Exit status: 0 when all is well, 1 when problems were found, 2 on a usage error."
 NO_CACHE_HELP = "re-normalise every seed for the corpus-drift check instead of using the cache"
@@ -710,10 +681,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    missing = _missing_build_extra(args.command)
+    missing = [] if args.command in READ_SIDE else missing_distributions("build")
     if missing:  # a build command on the loader-only install
-        print(f"error [missing-extra] `ceasefire-news {args.command}` needs {', '.join(missing)}, which the build "
-              "extra installs (hint: pip install 'ceasefire-news[build]')", file=sys.stderr)
+        print(MissingExtra(f"`ceasefire-news {args.command}`", missing), file=sys.stderr)
         return 1
     from .hub.quiet import quiet
     from .limits import max_bytes

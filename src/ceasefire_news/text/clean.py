@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..extras import missing_extra
 from .boilerplate import CAPTION, Caption, RuleSet, clean_view, load_rules
 from .normalize import NormalizeReport, OffsetMap, normalize_bytes
 
@@ -57,16 +58,16 @@ class CleanResult:
 def clean(text: str | bytes, *, source: str | None = None, rules: RuleSet | str | Path | None = None,
           name: str = "<text>") -> CleanResult:
     """Normalise `text` and strip its boilerplate. `source` applies that outlet's rules; `rules` is a loaded
-    `RuleSet` or the path of a rules file (default: the packaged rules). Bad bytes raise `CeasefireError`.
+    `RuleSet` or the path of a rules file (default: the packaged rules). Bad bytes raise `CeasefireError`; so does
+    a missing `build` extra (`extras.MissingExtra`, also a ModuleNotFoundError), in the command line's words.
     A page that is all boilerplate gives `body == ""` (the `clean` command refuses it with `[empty-body]`; here the
     caller decides, with every removed span and decision to look at)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     norm = normalize_bytes(data, name)
     try:
         ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
-    except ModuleNotFoundError as exc:  # the loader-only install: say which extra brings what is missing
-        raise ModuleNotFoundError(f"ceasefire_news.clean needs the build extra ({exc.name} is not installed): "
-                                  "pip install 'ceasefire-news[build]'", name=exc.name) from exc
+    except ModuleNotFoundError as exc:  # the loader-only install: the CLI's [missing-extra] line
+        raise missing_extra("ceasefire_news.clean()", exc) from exc
     view, det = clean_view(norm.text, source, ruleset)
     removed = [RemovedSpan(r.start, r.end, r.kind, r.rule, r.text) for r in det.boilerplate]
     removed += [RemovedSpan(c.start, c.end, CAPTION, c.rule, c.text) for c in det.captions]
