@@ -33,6 +33,11 @@ def release(tmp_path_factory) -> Path:
     return build(ROOT, tmp_path_factory.mktemp("rel") / "release", progress=False, repo_id=REPO).out
 
 
+def _release_for(tag: str, parent: Path) -> Path:
+    """A release built to be published as `tag` (publish --from refuses a release built for another tag)."""
+    return build(ROOT, parent / tag, progress=False, repo_id=REPO, revision=tag).out
+
+
 @pytest.fixture
 def hub():
     server = HubServer(token=TOKEN).start()
@@ -96,7 +101,8 @@ def test_republish_deletes_stale_files_in_one_commit_and_never_moves_a_tag(hub, 
                             "data/stale-00000-of-00001.parquet": b"x"}, tag="v0.0.9")
     results, _ = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release)},
                       {"op": "publish", "repo_id": REPO, "from_dir": str(release)},
-                      {"op": "publish", "repo_id": REPO, "from_dir": str(release), "tag": "v0.0.9"}],
+                      {"op": "publish", "repo_id": REPO, "from_dir": str(_release_for("v0.0.9", tmp_path)),
+                       "tag": "v0.0.9"}],
                      hub.url, tmp_path / "hf")
     first, again, old_tag = results
     assert first["ok"], results
@@ -314,15 +320,20 @@ def test_publish_quiet_or_off_a_terminal_shows_no_upload_progress_bars(hub, rele
     hushes them, and so does stderr off a terminal (a log, CI), as for downloads; on a terminal they stay."""
     hub.lfs = True
     env = {"HF_TOKEN": TOKEN, "HF_HUB_DISABLE_XET": "1"}  # this server speaks LFS, not Xet
-    args = ["publish", "--repo-id", REPO, "--from", str(release), "--tag"]
-    off_terminal = _cli([*args, "v1.0.0"], hub.url, tmp_path / "hf", **env)
+    releases = {tag: _release_for(tag, tmp_path) for tag in ("v1.0.0", "v1.0.1", "v1.0.2")}
+
+    def args(tag: str) -> list[str]:
+        return ["publish", "--repo-id", REPO, "--from", str(releases[tag]), "--tag", tag]
+
+    off_terminal = _cli(args("v1.0.0"), hub.url, tmp_path / "hf", **env)
     assert off_terminal.returncode == 0 and off_terminal.stderr == "", off_terminal.stderr
-    rc, shown = _cli_on_a_terminal([*args, "v1.0.1", "--quiet"], hub.url, tmp_path / "hf", **env)
+    rc, shown = _cli_on_a_terminal([*args("v1.0.1"), "--quiet"], hub.url, tmp_path / "hf", **env)
     assert rc == 0 and shown == "", shown
-    rc, shown = _cli_on_a_terminal([*args, "v1.0.2"], hub.url, tmp_path / "hf", **env)
+    rc, shown = _cli_on_a_terminal(args("v1.0.2"), hub.url, tmp_path / "hf", **env)
     assert rc == 0 and "Upload 3 LFS files" in shown, shown  # the user's terminal, without --quiet: the bars
     repo = hub.repos[REPO]
-    assert {k: v for k, v in repo.commits[repo.refs["v1.0.0"]].items() if k != ".gitattributes"} == _files(release)
+    assert {k: v for k, v in repo.commits[repo.refs["v1.0.0"]].items() if k != ".gitattributes"} \
+        == _files(releases["v1.0.0"])
 
 
 def test_publish_off_a_terminal_shows_no_build_progress_bar(corpus_repo, monkeypatch, capsys):
@@ -334,3 +345,21 @@ def test_publish_off_a_terminal_shows_no_build_progress_bar(corpus_repo, monkeyp
     assert main(["publish", "--root", str(corpus_repo), "--repo-id", REPO, "--dry-run"]) == 0
     cap = capsys.readouterr()
     assert "dry run: would upload" in cap.out and cap.err == "", cap.err
+
+
+def test_a_release_names_the_tag_it_is_published_as_and_publish_refuses_another(hub, release, tmp_path):
+    """The manifest, the card's load examples and Croissant's licence link name the release's tag: publish builds
+    for its --tag, and refuses a built folder (--from) made for another tag instead of shipping dead links."""
+    results, _ = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release), "tag": "v7.0.0"},
+                      {"op": "publish", "repo_id": REPO, "from_dir": str(_release_for("v7.0.0", tmp_path)),
+                       "tag": "v7.0.0"}], hub.url, tmp_path / "hf")
+    refused, published = results
+    assert refused["code"] == "publish-revision" and f"built to be tagged '{TAG}', not 'v7.0.0'" in refused["line"]
+    assert published["ok"], results
+    on_hub = hub.repos[REPO].commits[published["commit"]]
+    assert json.loads(on_hub["manifest.json"])["hub"]["revision"] == "v7.0.0"
+    licence = json.loads(on_hub["croissant.json"])["license"]["url"]
+    assert licence == f"https://huggingface.co/datasets/{REPO}/blob/v7.0.0/LICENSE.md"
+    card = on_hub["README.md"].decode()
+    assert 'revision="v7.0.0"' in card and f'revision="{TAG}"' not in card
+    assert json.loads(on_hub["croissant.json"])["citeAs"] in card  # one BibTeX entry, in both

@@ -248,7 +248,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             print(stale_note(lock), file=sys.stderr)
         result = build(args.root, args.out, ratios=ratios, progress=not args.quiet and sys.stderr.isatty(),
                        workers=args.workers, engine=args.engine, scheduler=args.scheduler,
-                       use_cache=not args.no_cache, repo_id=args.repo_id, strict=strict)
+                       use_cache=not args.no_cache, repo_id=args.repo_id, strict=strict, revision=args.tag)
     st = result.stats
     rows = result.rows
     on = " on dask" if args.engine == "dask" else ""
@@ -545,6 +545,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--repo-id", default=None, metavar="OWNER/NAME",
                     help="the Hub dataset the release is published as: the card's links and the Croissant url "
                          "name it (default: the project's own, ceasefire_news.hub.DEFAULT_REPO_ID)")
+    sp.add_argument("--tag", type=_tag, default=None,
+                    help="the tag the release is published as: the manifest, the card's load examples and the "
+                         "Croissant licence link name it (default: v<package version>; `publish --from` "
+                         "refuses another --tag)")
     sp.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
                     help="any rejected document fails the build and the release is not written (default: on "
                          "when $CI is set, off otherwise: the other documents are released, the rejected ones "

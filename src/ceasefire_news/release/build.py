@@ -42,16 +42,16 @@ from ..annotations.files import SCHEMA_VERSION
 from ..annotations.validate import DocumentFiles, check_document, read_document
 from ..checksums import file_digest
 from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS,
-                       data_files)
+                       config_split, data_files)
 from ..errors import CeasefireError, Problem
 from ..fsutil import atomic_write_bytes, dumps_json, swap_in_folder
-from ..hub import DEFAULT_REPO_ID, check_repo_id, dataset_url, default_revision, file_url
+from ..hub import DEFAULT_REPO_ID, check_repo_id, check_tag, dataset_url, default_revision, file_url
 from ..repo import Repo, sha256_bytes
 from ..resources import rules_dir
 from ..text.normalize import NORMALISER_VERSION
 from ..text.normcache import NoCache, NormCache
 from .accounting import Accounting, account, rejections_document, split_ids, strict_failure
-from .card import LICENSE_FILE, CardData, license_text, render_card
+from .card import LICENSE_FILE, CardData, citation, license_text, render_card
 from .chart import label_chart_png
 from .croissant import croissant
 from .ner import ner_batch
@@ -519,14 +519,17 @@ def _manifest(ratios: Sequence[float], threshold: float, a: Assignment, summarie
 def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[float] = DEFAULT_RATIOS,
           progress: bool = True, workers: int = 1, threshold: float = NEAR_DUP_THRESHOLD, engine: str = "local",
           scheduler: str | None = None, shard_docs: int = SHARD_DOCS, use_cache: bool = True,
-          repo_id: str | None = None, strict: bool = False) -> BuildResult:
+          repo_id: str | None = None, strict: bool = False, revision: str | None = None) -> BuildResult:
     """Build the release of the repository at `root` into `out`: on this machine (`workers` processes) or on
     Dask (`engine="dask"`: the cluster at `scheduler`, else a LocalCluster of `workers` processes).
     `use_cache=False` re-normalises every seed for the corpus-drift check instead of asking the cache.
-    `repo_id`: the Hub dataset it is published as (the card's links, the croissant `url` and the manifest name it).
+    `repo_id`: the Hub dataset it is published as (the card's links, the croissant `url` and the manifest name it);
+    `revision`: the tag it is published as (default `v<package version>`; the manifest, the card's examples and
+    Croissant's licence link name it).
     A rejected document is left out (and listed in rejections.json) unless `strict`: then the build raises before
     the release folder is touched. `out` must be new, empty or an earlier release (release/target.py)."""
     repo_id = check_repo_id(repo_id or DEFAULT_REPO_ID)
+    revision = check_tag(revision or default_revision())
     repo = Repo.existing(root)
     out = check_release_target(out, repo.root)
     ratios = _check_ratios(ratios)
@@ -552,7 +555,7 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
             stats["near_duplicate_pairs"] = len(a.near)
             stats["groups"] = len(set(a.groups.values()))
             files, hashes = _documents(ratios, threshold, got, a, summaries, rejected, rows, num_bytes, digests,
-                                       stats, accounting, repo_id)
+                                       stats, accounting, repo_id, revision)
             shutil.rmtree(tmp / _WORK)
             previous, previous_ratios = _previous(out)
             moved = {d: (previous[d], a.split[d]) for d in ok if d in previous and previous[d] != a.split[d]}
@@ -567,12 +570,13 @@ def build(root: str | Path = ".", out: str | Path = "dist", ratios: Sequence[flo
 def _documents(ratios: Sequence[float], threshold: float, got: Collected, a: Assignment,
                summaries: dict[str, DocSummary], rejected: dict[str, Any], rows: dict[str, dict[str, int]],
                num_bytes: dict[str, dict[str, int]], digests: dict[str, tuple[int, str]],
-               stats: dict[str, Any], accounting: Accounting, repo_id: str) -> tuple[dict[str, bytes], dict[str, str]]:
+               stats: dict[str, Any], accounting: Accounting, repo_id: str,
+               revision: str) -> tuple[dict[str, bytes], dict[str, str]]:
     """Every file of the release but the Parquet ones (manifest, reports, chart, licence, Croissant, card, sums),
     and the SHA-256 of every file of the release, each hashed once."""
     files: dict[str, bytes] = {}
     manifest = _manifest(ratios, threshold, a, summaries, rejected, rows)
-    manifest["hub"] = {"repo_id": repo_id, "revision": default_revision()}
+    manifest["hub"] = {"repo_id": repo_id, "revision": revision}
     files["manifest.json"] = dumps_json(manifest).encode()
     files["rejections.json"] = dumps_json(rejections_document(accounting, rejected)).encode()
     files["ner_report.json"] = dumps_json({
@@ -581,25 +585,21 @@ def _documents(ratios: Sequence[float], threshold: float, got: Collected, a: Ass
         "counts": stats["ner_unrepresented"], "spans": got.unrepresented}).encode()
     files[LABEL_CHART] = label_chart_png(stats["entity_labels"])
     files[LICENSE_FILE] = license_text(sorted(got.counts.licenses)).encode()
-    terms = file_url(repo_id, default_revision(), LICENSE_FILE)  # at the tag this release is published as
+    terms = file_url(repo_id, revision, LICENSE_FILE)  # at the tag this release is published as
+    cite = citation(dataset_url(repo_id), stats.get("latest_published"))  # one entry: the card's and Croissant's
     files["croissant.json"] = dumps_json(croissant(digests, stats, rows, url=dataset_url(repo_id),
-                                                   license_url=terms)).encode()
+                                                   license_url=terms, cite_as=cite)).encode()
     card = CardData(stats=stats, released=a.released, rows=rows, num_bytes=num_bytes,
-                    download_size={c: sum(size for n, (size, _) in digests.items() if _config_of(n) == c)
+                    download_size={c: sum(size for n, (size, _) in digests.items() if config_split(n)[0] == c)
                                    for c in CONFIGS},
-                    example=_example(got, a), ratios=ratios, chart=LABEL_CHART, threshold=threshold, repo_id=repo_id)
+                    example=_example(got, a), ratios=ratios, chart=LABEL_CHART, threshold=threshold,
+                    revision=revision, citation=cite, repo_id=repo_id)
     files["README.md"] = render_card(card).encode()
     hashes = {n: h for n, (_, h) in digests.items()}
     hashes.update({n: hashlib.sha256(v).hexdigest() for n, v in files.items()})
     files["SHA256SUMS"] = sha256sums(hashes).encode()
     hashes["SHA256SUMS"] = hashlib.sha256(files["SHA256SUMS"]).hexdigest()
     return files, dict(sorted(hashes.items()))
-
-
-def _config_of(name: str) -> str:
-    """The config of a data file's path (data/x.parquet: default; data/<config>/x.parquet: that config)."""
-    parts = name.split("/")
-    return parts[1] if len(parts) == 3 else "default"
 
 
 def sha256sums(hashes: dict[str, str] | dict[str, bytes]) -> str:

@@ -44,6 +44,8 @@ class CardData:
     ratios: Sequence[float]
     chart: str
     threshold: float
+    revision: str  # the tag it is published as (the examples load it)
+    citation: str  # its BibTeX entry (Croissant's citeAs is the same)
     body_labels: Mapping[str, int] | None = None
     repo_id: str | None = None  # the Hub dataset this release is published as (links and load_dataset example)
 
@@ -52,13 +54,13 @@ def _hub_line(data: CardData) -> str:
     if not data.repo_id:
         return ""
     return (f" Published on the Hugging Face Hub as [{data.repo_id}]({dataset_url(data.repo_id)}), each release "
-            f"tagged `v<version>` (this one: `v{__version__}`).")
+            f"tagged `v<version>` (this one: `{data.revision}`).")
 
 
 def _load_dataset_line(data: CardData) -> str:
     if not data.repo_id:
         return 'ds = load_dataset("path/to/this/folder")            # default; "full" or "ner" as the second argument'
-    return (f'ds = load_dataset("{data.repo_id}", revision="v{__version__}")  # default; "full" or "ner" as the '
+    return (f'ds = load_dataset("{data.repo_id}", revision="{data.revision}")  # default; "full" or "ner" as the '
             'second argument')
 
 
@@ -76,7 +78,7 @@ def citation(url: str | None, latest_published: str | None) -> str:
 def _package_hub(data: CardData) -> str:
     if not data.repo_id:
         return ""
-    return f', or from the Hub: `ceasefire_news.load("all", source="hub:{data.repo_id}", revision="v{__version__}")`'
+    return f', or from the Hub: `ceasefire_news.load("all", source="hub:{data.repo_id}", revision="{data.revision}")`'
 
 
 # ------------------------------------------------------------------------------------------------ features
@@ -437,7 +439,7 @@ Croissant description (with RAI fields), `manifest.json` the versions, parameter
 ### Citation
 
 ```bibtex
-{citation(dataset_url(data.repo_id) if data.repo_id else None, st.get("latest_published"))}
+{data.citation}
 ```
 
 `url` is the dataset's page on the Hub; `year` is the year of the newest article in this release (the greatest

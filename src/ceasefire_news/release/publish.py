@@ -45,8 +45,8 @@ def release_files(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
-def check_release(folder: Path, repo_id: str) -> list[Problem]:
-    """The release checks `publish` runs before any upload; an empty list means it may go."""
+def check_release(folder: Path, repo_id: str, tag: str | None = None) -> list[Problem]:
+    """The release checks `publish` runs before any upload (for `tag`, when given); an empty list means it may go."""
     from ..checksums import verify
 
     problems = [Problem("publish-missing-file", f"the release has no {n}", str(folder / n))
@@ -71,6 +71,13 @@ def check_release(folder: Path, repo_id: str) -> list[Problem]:
         problems.append(Problem("publish-repo-id", f"the release was built for {built_for!r}, not {repo_id!r} "
                                 "(its card and Croissant link there)", str(folder / "manifest.json"),
                                 hint=f"ceasefire-news build --repo-id {repo_id} --out DIR, or publish without --from"))
+    built_as = (manifest.get("hub") or {}).get("revision")
+    if tag is not None and built_as != tag:
+        problems.append(Problem("publish-revision", f"the release was built to be tagged {built_as!r}, not {tag!r} "
+                                "(its card's examples and Croissant's licence link name that tag)",
+                                str(folder / "manifest.json"),
+                                hint=f"publish it with --tag {built_as}, or rebuild it with `ceasefire-news build "
+                                     f"--repo-id {repo_id} --tag {tag}`, or publish without --from"))
     card = (folder / "README.md").read_text(encoding="utf-8")
     if not card.startswith("---\n") or "\nconfigs:" not in card.split("\n---\n", 1)[0]:
         problems.append(Problem("publish-card", "the dataset card has no YAML header with `configs`",
@@ -147,12 +154,13 @@ def publish(repo_id: str, *, tag: str | None = None, private: bool = False, dry_
             from .build import build
 
             say(f"building the release for {repo_id} ...")
-            folder = build(root, Path(tmp) / "release", progress=progress, repo_id=repo_id, strict=True).out
+            folder = build(root, Path(tmp) / "release", progress=progress, repo_id=repo_id, strict=True,
+                           revision=tag).out
         else:
             folder = Path(from_dir).resolve()
             if not folder.is_dir():
                 raise CeasefireError(Problem("publish-missing-file", "--from is not a folder", str(folder)))
-        problems = check_release(folder, repo_id)
+        problems = check_release(folder, repo_id, tag)
         result = PublishResult(repo_id, tag, folder, release_files(folder), problems, dry_run=dry_run)
         say(f"checks: {'passed' if not problems else f'{len(problems)} problem(s)'}")
         if problems:
