@@ -112,7 +112,7 @@ RUN_KEEP = 0.7
 RUN_RESTORE_MIN_WORDS = 15
 
 
-def _restorable(why: str, p: float, words: int) -> bool:
+def restorable(why: str, p: float, words: int) -> bool:
     """Whether the model overrules the cascade's guess `why` for a unit of `words` words with P(article) `p`."""
     if why in RESTORABLE:
         return p >= ZONE_KEEP and words >= RESTORE_MIN_WORDS
@@ -128,7 +128,7 @@ def model_pass(c: Cascade, model: BlockModel | None) -> list[float | None]:
     for i, p in enumerate(scores):
         if c.kind[i] is None and p < model.threshold:
             c.kind[i], c.why[i] = cta_kind(T[i]) or "navigation", "model"
-        elif c.kind[i] not in (None, CAPTION) and _restorable(c.why[i], p, word_count(T[i])):
+        elif c.kind[i] not in (None, CAPTION) and restorable(c.why[i], p, word_count(T[i])):
             c.kind[i], c.why[i] = None, RESTORED_PREFIX + c.why[i]
     return scores
 
