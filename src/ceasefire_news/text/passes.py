@@ -38,6 +38,7 @@ from .rules import READER_FACING, Rule, RuleSet, load_rules, match_rule
 from .segment import Block, Unit, segment, units_of
 from .signals import (
     APPEAL_HEADER_RE, APPEAL_RE, CTA_OBJECT_RE, CTA_RE, DURATION_RE, LINK_ARTEFACT_RE, PLACE_DATELINE_RE, PRICE_RE,
+    PUBLISHING_VERBS,
     SIGNATURE_RE, SMALL_SUM_RE, address_density, cta_kind, forget, has_cta_sentence, has_reporting_verb,
     headline_like, is_article_sentence, is_breadcrumb, is_dateline, is_flat_menu, is_fragment, is_list_item,
     is_metadata_label, is_name_line, is_package_blurb, is_prose, is_reported, is_role_line, is_running_time,
@@ -195,7 +196,7 @@ def unit_signals(p: Page) -> None:
             mark(i, "byline", "dateline")  # inside the body, only stamps with a clock time or a publishing word
             body_subhead = (0 < i < n - 1 and kind[i - 1] is None and any(prose_now[:i]) and prose_now[i + 1]
                             and not is_name_line(T[i - 1]) and not re.search(
-                r"\d[:.]\d\d|\b(updated|published|posted|modified|ago|read|reading)\b", t, re.I))
+                rf"\d[:.]\d\d|\b({PUBLISHING_VERBS}|ago|read|reading)\b", t, re.I))
             if body_subhead:
                 kind[i], why[i] = None, ""
         elif len(seen[t.strip().lower()]) > 1 and words <= 12 and not headline_like(t):
@@ -529,7 +530,7 @@ def cascade(text: str, source: str | None = None, rules: RuleSet | None = None) 
 # furniture that closes an article: a comments header, an author bio, a credit line ('X contributed to this
 # report'), a byline or time stamp, a share bar. Inline boxes (related links, sign-ups, ads) do not end it.
 # boxes that also sit inside an article: after the last prose they do not begin the page foot by themselves
-_PUBLISHED_RE = prefiltered(re.compile(r"\b(posted|published|updated|modified|first appeared)\b", re.I))
+_PUBLISHED_RE = prefiltered(re.compile(rf"\b({PUBLISHING_VERBS}|first appeared)\b", re.I))
 _INLINE_KINDS = frozenset({"related_links", "advertisement"})
 _END_KINDS = frozenset({"comments_prompt", "author_bio", "credit_line", "byline", "share_prompt"})
 # a comments header or an author bio never comes before article text; the weaker end kinds need a stretch of

@@ -93,6 +93,8 @@ def word_count(text: str) -> int:
 
 
 # ------------------------------------------------------------------------------------- reader comments
+# the verbs of a publishing stamp ('Posted on ...', 'Updated 8:12 AM'): one list for the passes that look for stamps
+PUBLISHING_VERBS = "posted|published|updated|modified"
 # a date or a time anywhere in a line ('07.13.12 at 08:07', 'July 13, 2012', '2012')
 DATEISH_RE = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
                         re.I)
@@ -103,7 +105,7 @@ COMMENTS_HEADER_RE = re.compile(r"^\W*(\d+\s+(comments?|responses?|replies)\b|(l
 _COMMENT_SIGN_RE = re.compile(r"\b(says|said|wrote)\s*(:|\.\.\.|…)\s*$|\breply\b|\bpermalink\b|^\W*#?\d+\.?\W*$", re.I)
 # a post's own byline ('Written on August 9, 2012 by Name in Comics'): on a blog's pages it sits over every post, and
 # a page of posts under a comment count is not a thread
-_POST_BYLINE_RE = re.compile(r"^\W*(written|posted|published|filed)\s+on\b.*\bby\b", re.I)
+_POST_BYLINE_RE = re.compile(rf"^\W*(written|filed|{PUBLISHING_VERBS})\s+on\b.*\bby\b", re.I)
 COMMENT_SIGNATURE_MAX_WORDS = 12
 
 
