@@ -17,11 +17,11 @@ REAL = Path(__file__).resolve().parents[2] / "shared" / "boilerplate-real"
 pytestmark = pytest.mark.skipif(not (REAL / "score.py").exists(), reason=f"{REAL} is not beside this checkout")
 
 # (precision, recall, F1) floors per folder; see docs/boilerplate.md for the measured figures
-# measured (with the comment-thread pass and run restores): test/article P 0.894 R 0.900 F1 0.897, test/page P 0.829
-# R 0.891 F1 0.859 (sd of F1 0.006-0.008)
+# measured (comment threads, run restores, a level per layout signal): test/article P 0.892 R 0.903 F1 0.897,
+# test/page P 0.827 R 0.894 F1 0.859 (sd of F1 0.006-0.008)
 FLOORS = {
-    "test/article": (0.88, 0.89, 0.888),
-    "test/page": (0.815, 0.88, 0.848),
+    "test/article": (0.88, 0.895, 0.888),
+    "test/page": (0.815, 0.885, 0.848),
 }
 
 
