@@ -35,6 +35,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 
 from .errors import CeasefireError, Problem
+from .extras import missing_extra
 from .fsutil import atomic_write_bytes, naming
 from .loader import load_tables
 from .release.target import check_export_target
@@ -302,9 +303,8 @@ def _spacy(report: ExportReport, rows: list[dict[str, Any]], ner: pa.Table) -> N
     try:
         import spacy
         from spacy.tokens import Doc, DocBin
-    except ImportError:
-        raise CeasefireError(Problem("missing-extra", "export --format spacy needs spaCy",
-                                     hint="pip install 'ceasefire-news[spacy]'")) from None
+    except ImportError as exc:
+        raise missing_extra("export --format spacy", exc, "spacy") from None
     vocab = spacy.blank("xx").vocab
     bin_ = DocBin(store_user_data=True)
     for r, sentences, tags in _token_view(report, rows, ner):

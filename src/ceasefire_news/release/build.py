@@ -44,6 +44,7 @@ from ..checksums import file_digest
 from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS,
                        config_split, data_files)
 from ..errors import CeasefireError, Problem
+from ..extras import missing_extra
 from ..fsutil import atomic_write_bytes, dumps_json, swap_in_folder
 from ..hub import DEFAULT_REPO_ID, check_repo_id, check_tag, dataset_url, default_revision, file_url
 from ..repo import Repo, sha256_bytes
@@ -211,8 +212,7 @@ def _run_dask(args: list[tuple], workers: int, scheduler: str | None) -> Iterato
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:
-        raise CeasefireError(Problem("no-dask", f"the dask engine needs dask.distributed ({exc})",
-                                     hint="pip install 'ceasefire-news[dask]'")) from None
+        raise missing_extra("build --engine dask", exc, "dask") from None
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
