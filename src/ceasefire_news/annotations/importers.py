@@ -21,7 +21,7 @@ import yaml
 from .files import ENTITY_LABELS, ID_PREFIX, QUOTE_KINDS
 from ..errors import CeasefireError, Problem
 from ..fsutil import check_doc_id, decode_utf8, parse_json, read_json, read_utf8, write_json
-from ..schemas import describe, show
+from ..schemas import describe, schema_problems, show
 from ..text.normalize import normalize
 from .reanchor import Aligner, place
 
@@ -88,8 +88,6 @@ def _check_shape(schema: str, value: Any, file: str, source: str, base: str = ""
     """An [import-syntax] error for each place where `value` (parsed from `source`, at JSON pointer `base` of the
     file; one line of it when `line` is given) has not the shape the importer reads: what was expected, what was
     found. A wrong shape is the export's problem; any other exception while importing is a bug of ours."""
-    from .validate import schema_problems
-
     wrong = schema_problems(schema, value, file, source, "import-syntax", "not a shape this importer reads: ", base)
     if wrong:
         raise CeasefireError(wrong if line is None else [replace(p, line=line) for p in wrong])
@@ -733,8 +731,6 @@ def _parse_whole(raw: str, file: str) -> tuple[Any, CeasefireError | None]:
 def _check_annotation_file(doc: Any, path: Path) -> None:
     """The [schema] errors of the annotation file the items are merged into, as validate reports them: merging
     reads its layers and items, so a hand-broken file is refused before, not half-read."""
-    from .validate import schema_problems
-
     wrong = schema_problems("annotations", doc, str(path), path)
     if wrong:
         raise CeasefireError(wrong + [Problem("import-failed", "nothing imported: the annotation file is not "
