@@ -75,6 +75,7 @@ def test_past_the_size_limit_only_manifest_and_checksums_are_embedded(tmp_path: 
     assert _files(tmp_path / "_release") == {n: fresh[n] for n in ("manifest.json", "SHA256SUMS")}
     e = embed_release(ROOT, tmp_path / "_release")
     assert not e.lite and _files(tmp_path / "_release") == fresh
+    assert (tmp_path / "_release").stat().st_mode & 0o777 == 0o755  # staged as build and site stage, not 0700
 
 
 def _closure(names: set[str]) -> dict[str, md.Distribution]:

@@ -170,6 +170,24 @@ def test_spacy_docbin_holds_entities_quotes_and_sources(release, tmp_path):
                                               "speaker-link": 1}
 
 
+def test_spacy_export_without_spacy_says_which_extra_and_writes_nothing(release, tmp_path, monkeypatch, capsys):
+    """The package's one [missing-extra] error (extras.MissingExtra, also a ModuleNotFoundError), with the missing
+    distributions of the `spacy` extra, else the module that failed."""
+    from importlib import metadata
+
+    listed = metadata.requires("ceasefire-news")
+    monkeypatch.setattr(metadata, "requires", lambda name: [*listed, 'no-such-dist-3f9a; extra == "spacy"'])
+    monkeypatch.setitem(sys.modules, "spacy", None)  # as if not installed
+    with pytest.raises(ModuleNotFoundError) as caught:
+        export("spacy", "train", tmp_path / "out", source=release)
+    line = ("error [missing-extra] export --format spacy needs no-such-dist-3f9a, which the spacy extra installs "
+            "(hint: pip install 'ceasefire-news[spacy]')")
+    assert str(caught.value) == line
+    assert _cli_export(capsys, "--format", "spacy", "--source", release, "--out", tmp_path / "out") == (1, "",
+                                                                                                      line + "\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_export_cli_prints_one_line_and_refuses_bad_requests(release, tmp_path):
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "ceasefire_news.cli", "export", *args], capture_output=True,

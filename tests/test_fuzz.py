@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from ceasefire_news.annotations.files import SCHEMA_VERSION
-from ceasefire_news.annotations.validate import Collector, check_annotation, validate_document
+from ceasefire_news.annotations.validate import check_annotation, validate_document
+from ceasefire_news.schemas import Collector
 from ceasefire_news.errors import CeasefireError
 from ceasefire_news.ingest import ingest
 from ceasefire_news.repo import Repo

@@ -18,6 +18,7 @@ import pytest
 from ceasefire_news.cli import main
 from ceasefire_news.errors import CeasefireError
 from ceasefire_news.fsutil import check_doc_id
+from ceasefire_news.release.build import build
 
 from .conftest import ROOT, SEED_ID
 
@@ -370,7 +371,8 @@ def test_a_label_map_that_is_no_utf8_text_is_named_not_the_export(name, repo_cop
     assert _ann(repo_copy).read_bytes() == before
 
 
-def test_write_errors_name_the_path_the_user_gave_never_a_temporary_file(corpus_release, tmp_path, capsys):
+def test_write_errors_name_the_path_the_user_gave_never_a_temporary_file(corpus_repo, corpus_release, tmp_path,
+                                                                         capsys):
     folder = tmp_path / "folder"
     folder.mkdir()
     rc, _, err = run(capsys, "view", SEED_ID, "--root", ROOT, "--out", folder)
@@ -384,6 +386,9 @@ def test_write_errors_name_the_path_the_user_gave_never_a_temporary_file(corpus_
         line = one_line(rc, err, "os-error")
         assert line.startswith(f"{not_a_folder / args[-2 if args[-1] == '-q' else -1]}: error"), line
         assert ".tmp" not in line
+    with pytest.raises(OSError) as caught:  # the release's staging folder, made beside it (fsutil.staging_beside)
+        build(corpus_repo, not_a_folder / "rel", progress=False)
+    assert caught.value.filename == str((not_a_folder / "rel").resolve())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder"]  # and nothing left behind
 
 

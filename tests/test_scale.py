@@ -45,6 +45,22 @@ def test_dask_engine_on_a_local_cluster_gives_the_local_engines_bytes(repo: Path
     assert tree_bytes(out) == tree_bytes(release)
 
 
+def test_dask_engine_without_dask_says_which_extra_and_writes_nothing(repo: Path, tmp_path: Path, monkeypatch):
+    """The package's one [missing-extra] error (extras.MissingExtra, also a ModuleNotFoundError)."""
+    import sys
+
+    from ceasefire_news.errors import CeasefireError
+
+    pytest.importorskip("dask")  # installed, so the error names the module that failed
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if `distributed` were not installed
+    with pytest.raises(ModuleNotFoundError) as caught:
+        build_release(repo, tmp_path / "rel", engine="dask", workers=2)
+    assert isinstance(caught.value, CeasefireError)
+    assert str(caught.value) == ("error [missing-extra] build --engine dask needs dask.distributed, which the dask "
+                                 "extra installs (hint: pip install 'ceasefire-news[dask]')")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_engine_flags_and_their_usage_errors(repo: Path, tmp_path: Path, capsys):
     assert main(["build", "--root", str(repo), "--out", str(tmp_path / "r"), "--scheduler", "tcp://x:1"]) == 2
     assert "--engine dask" in capsys.readouterr().err

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from ceasefire_news.text import normcache
 from ceasefire_news.annotations.files import ENTITY_LABELS
 from ceasefire_news.cli import main
-from ceasefire_news.annotations.validate import Collector, _fast_ok, _slow_check
+from ceasefire_news.annotations.validate import _fast_ok, _slow_check
+from ceasefire_news.schemas import Collector
 
 from .conftest import ROOT, SEED_ID
 from .validate_fixtures import build_doc, make_repo

@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,7 +34,8 @@ from typing import Any, Iterable
 import pyarrow as pa
 
 from .errors import CeasefireError, Problem
-from .fsutil import atomic_write_bytes, naming
+from .extras import missing_extra
+from .fsutil import atomic_write_bytes, naming, staging_beside
 from .loader import load_tables
 from .release.target import check_export_target
 
@@ -302,9 +302,8 @@ def _spacy(report: ExportReport, rows: list[dict[str, Any]], ner: pa.Table) -> N
     try:
         import spacy
         from spacy.tokens import Doc, DocBin
-    except ImportError:
-        raise CeasefireError(Problem("missing-extra", "export --format spacy needs spaCy",
-                                     hint="pip install 'ceasefire-news[spacy]'")) from None
+    except ImportError as exc:
+        raise missing_extra("export --format spacy", exc, "spacy") from None
     vocab = spacy.blank("xx").vocab
     bin_ = DocBin(store_user_data=True)
     for r, sentences, tags in _token_view(report, rows, ner):
@@ -375,7 +374,7 @@ def export(fmt: str, split: str, out: str | os.PathLike, *, config: str = "defau
     if fmt in ("conll", "spacy"):
         extra["ner"] = pa.concat_tables(load_tables(split, config="ner", source=source, revision=revision).values())
     report = ExportReport(fmt, split, config, out, documents=len(rows))
-    report.staging = _staging_folder(report.out)
+    report.staging = staging_beside(report.out, "export", inside=True)
     try:
         _WRITERS[fmt](report, rows, **extra)
         report.lost.sort(key=lambda x: (x.doc_id, x.layer, x.start if x.start is not None else -1, x.id, x.kind))
@@ -387,25 +386,11 @@ def export(fmt: str, split: str, out: str | os.PathLike, *, config: str = "defau
     return report
 
 
-def _staging_folder(out: Path) -> Path:
-    """A new hidden folder (tempfile.mkdtemp) on the same file system as `out`, so its files can be renamed into
-    place: inside `out` when it exists, else beside it."""
-    where = out.absolute()
-    try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        inside = where.exists()
-        return Path(tempfile.mkdtemp(prefix=".export-" if inside else f".{where.name}.export-", suffix=".tmp",
-                                     dir=where if inside else where.parent))
-    except OSError as exc:
-        raise naming(exc, out) from exc
-
-
 def _move_in(staging: Path, out: Path, names: list[str]) -> None:
     """Put the finished export in place: a new `out` is the staging folder renamed whole; into an existing one
     (empty, or an earlier export) each file is renamed, loss.json last, so an export that failed wrote nothing."""
     if not out.exists():
         try:
-            staging.chmod(0o755)  # it becomes `out`: not mkdtemp's 0700
             os.rename(staging, out)
             return
         except OSError:  # made meanwhile: move the files in one by one

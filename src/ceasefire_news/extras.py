@@ -52,7 +52,7 @@ class MissingExtra(CeasefireError, ModuleNotFoundError):
         return f"{p.level} [{p.code}] {p.message} (hint: {p.hint})"
 
 
-def missing_extra(who: str, exc: ModuleNotFoundError, extra: str = "build") -> MissingExtra:
+def missing_extra(who: str, exc: ImportError, extra: str = "build") -> MissingExtra:
     """The error for `exc` raised inside `who`: the distributions of `extra` that are missing, or the module
-    itself when the metadata cannot tell (a source tree)."""
+    itself when the metadata cannot tell (a source tree, or an extra whose distributions are all installed)."""
     return MissingExtra(who, missing_distributions(extra) or [exc.name or str(exc)], extra, name=exc.name)

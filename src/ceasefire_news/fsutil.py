@@ -301,6 +301,26 @@ def _exchange(a: Path, b: Path) -> bool:
     return fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
+def staging_beside(out: str | os.PathLike, label: str, inside: bool = False) -> Path:
+    """A new hidden folder `.<out's name>.<label>-XXXXXXXX` (tempfile.mkdtemp) beside `out`, its parent made if
+    missing: on `out`'s file system, so that it can be renamed into place (swap_in_folder). `inside`: within
+    `out` instead (`.<label>-XXXXXXXX`) when that folder exists, for a command that renames its files into it one
+    by one (writable even where `out`'s parent is not, on its file system even when it is a mount point). Mode
+    0o755, not mkdtemp's 0700, which would hide the folder's files from a web server once it is `out`. An error
+    names `out`, the path the user gave, never the staging folder."""
+    where = Path(out).absolute()  # a relative `out` such as "." still has a name and a parent
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        if inside and where.is_dir():
+            staging = Path(tempfile.mkdtemp(prefix=f".{label}-", dir=where))
+        else:
+            staging = Path(tempfile.mkdtemp(prefix=f".{where.name}.{label}-", dir=where.parent))
+        staging.chmod(0o755)
+    except OSError as exc:
+        raise naming(exc, out) from exc
+    return staging
+
+
 def swap_in_folder(staging: Path, dest: Path) -> None:
     """Put the finished folder `staging` in the place of `dest`, whole: one atomic exchange where the system has it,
     else `dest` parked as `.<name>.old` beside it, `staging` renamed in, the old one removed (a process killed in

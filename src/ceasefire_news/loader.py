@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from .checksums import checksum_hint, read_sums, verify
 from .columns import CONFIGS, EMBEDDED, SPLITS, split_glob
 from .errors import CeasefireError, Problem
+from .extras import missing_extra
 
 SOURCE_ENV = "CEASEFIRE_NEWS_SOURCE"
 FORMATS = ("pandas", "arrow", "datasets")
@@ -294,9 +295,8 @@ def _as_datasets(split: str, config: str, release: Release, tables: dict[str, pa
     """`datasets` objects with the features the release's card declares (class names of `ner_tags` included)."""
     try:
         import datasets
-    except ImportError:
-        raise CeasefireError(Problem("missing-extra", "format='datasets' needs the `datasets` library",
-                                     hint="pip install 'ceasefire-news[datasets]'")) from None
+    except ImportError as exc:
+        raise missing_extra("load(format='datasets')", exc, "datasets") from None
     features = card_features(release.root, config)
     out = {}
     for s, t in tables.items():

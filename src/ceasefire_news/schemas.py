@@ -3,7 +3,9 @@
 jsonschema-rs answers the hot-path question "is this document valid?" (hundreds of times faster than
 calling `jsonschema.validate` per document); only when the answer is no does the pure-Python `jsonschema`,
 which stays the reference and checks the schemas themselves, list every violation with its JSON pointer.
-Each violation is worded as what was expected and what was found.
+Each violation is worded as what was expected and what was found, and `schema_problems` makes them Problem
+records at their line and column (a `Collector` locates a JSON pointer only when there is a problem): what every
+stage that checks a file against a schema reports (validate, the importers, the release statistics).
 """
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ import functools
 import json
 from dataclasses import dataclass
 from difflib import get_close_matches
+from pathlib import Path
 from typing import Any, Iterator
 
+from .errors import Problem
+from .fsutil import locate
 from .resources import load_schema
 
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null",
@@ -123,3 +128,38 @@ class CompiledSchema:
 @functools.lru_cache(maxsize=None)
 def compiled(name: str) -> CompiledSchema:
     return CompiledSchema(name)
+
+
+class Collector:
+    """Problems of one JSON file; pointers become line:col lazily (only when there is a problem)."""
+
+    __slots__ = ("file", "source", "problems", "_text")
+
+    def __init__(self, file: str, source: bytes | str | None = None):
+        self.file, self.source, self.problems = file, source, []
+        self._text: str | None = None
+
+    def add(self, code: str, message: str, pointer: str | None = None, hint: str | None = None) -> None:
+        line = col = None
+        if pointer is not None and self.source is not None:
+            if self._text is None:
+                src = self.source
+                self._text = src.decode("utf-8", "replace") if isinstance(src, bytes) else src
+            loc = locate(self._text, pointer)
+            if loc:
+                line, col = loc
+        self.problems.append(Problem(code, message, self.file, line, col, pointer, hint=hint))
+
+
+def schema_problems(schema: str, value: Any, file: str, source: bytes | str | Path | None, code: str = "schema",
+                    what: str = "", base: str = "") -> list[Problem]:
+    """The errors of `value` against the compiled schema named `schema`, each a Problem `code` (its message after
+    `what`) at JSON pointer `base` + the error's pointer, with line and column in `source`, the text `value` was
+    parsed from (a Path is read only when there is an error to locate); [] when `value` is valid."""
+    shape = compiled(schema)
+    if shape.is_valid(value):
+        return []
+    out = Collector(file, source.read_bytes() if isinstance(source, Path) else source)
+    for e in shape.errors(value):
+        out.add(code, what + e.message, base + e.pointer)
+    return out.problems

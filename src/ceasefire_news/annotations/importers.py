@@ -21,12 +21,11 @@ import yaml
 from .files import ENTITY_LABELS, ID_PREFIX, QUOTE_KINDS
 from ..errors import CeasefireError, Problem
 from ..fsutil import check_doc_id, decode_utf8, parse_json, read_json, read_utf8, write_json
-from ..schemas import describe, show
+from ..schemas import describe, schema_problems, show
 from ..text.normalize import normalize
 from .reanchor import Aligner, place
 
 FORMATS = ("brat", "doccano", "label-studio")
-UNREAD: Any = object()  # "not parsed yet": a parsed export may be any JSON value, None (null) included
 UNITS = ("auto", "codepoint", "utf16")
 ANONYMITY = ("unnamed", "anonymous", "official-unnamed")
 
@@ -88,8 +87,6 @@ def _check_shape(schema: str, value: Any, file: str, source: str, base: str = ""
     """An [import-syntax] error for each place where `value` (parsed from `source`, at JSON pointer `base` of the
     file; one line of it when `line` is given) has not the shape the importer reads: what was expected, what was
     found. A wrong shape is the export's problem; any other exception while importing is a bug of ours."""
-    from .validate import schema_problems
-
     wrong = schema_problems(schema, value, file, source, "import-syntax", "not a shape this importer reads: ", base)
     if wrong:
         raise CeasefireError(wrong if line is None else [replace(p, line=line) for p in wrong])
@@ -309,14 +306,12 @@ def parse_doccano(jsonl: str, file: str, doc_id: str, task: str | None = None, t
 
 
 # ---------------------------------------------------------------------------------------------- Label Studio
-def parse_label_studio(raw: str, file: str, doc_id: str, task: str | None = None, annotation: str | None = None,
-                       texts: tuple[str, ...] = (), tasks: Any = UNREAD) -> ToolDoc:
+def parse_label_studio(raw: str, tasks: Any, file: str, doc_id: str, task: str | None = None,
+                       annotation: str | None = None, texts: tuple[str, ...] = ()) -> ToolDoc:
     """Label Studio JSON export: a list of tasks {"id", "data": {"text": ...}, "annotations": [{"id", "result":
     [...]}]}. `labels` results are spans (value.start/end/text/labels); `choices` results that share a region id
-    are that region's attributes (from_name -> choice); `relation` results link regions. `tasks`: `raw` already
-    read by fsutil.parse_json (else it is read here)."""
-    if tasks is UNREAD:
-        tasks = parse_json(raw, file)  # strict: repeated keys, lone surrogates, NaN and deep nesting are errors
+    are that region's attributes (from_name -> choice); `relation` results link regions. `tasks`: `raw` as
+    fsutil.parse_json reads it (strict: repeated keys, lone surrogates, NaN and deep nesting are errors)."""
     one = isinstance(tasks, dict)  # a single task, not in a list
     if one:
         tasks = [tasks]
@@ -615,11 +610,12 @@ def _looks_like_doccano(x: Any) -> bool:
             and any(k in x for k in ("label", "labels", "entities")))
 
 
-def sniff_export(raw: str, whole: Any = UNREAD) -> tuple[str, str] | None:
+def sniff_export(raw: str, whole: Any = None) -> tuple[str, str] | None:
     """(format, why) when `raw` is plainly one tool's export: a Label Studio list of tasks with "annotations", a
     doccano line {"text", "label" | "entities"}, brat standoff lines (T1<TAB>...); None when it is not plain.
-    `whole`: `raw` already read as one JSON value, so that it is not read again."""
-    if whole is UNREAD:
+    `whole`: `raw` already read as one JSON value, so that it is not read again; None: read here (a JSON null
+    read again is null again, so passing it changes nothing)."""
+    if whole is None:
         try:
             whole = json.loads(raw)
         except (ValueError, RecursionError):
@@ -642,7 +638,7 @@ def sniff_export(raw: str, whole: Any = UNREAD) -> tuple[str, str] | None:
     return None
 
 
-def check_format(raw: str, fmt: str, file: str, whole: Any = UNREAD) -> None:
+def check_format(raw: str, fmt: str, file: str, whole: Any = None) -> None:
     """Refuse an export of another tool than `fmt` with one line naming the tool it is, instead of letting the
     wrong parser report a puzzling detail (a doccano file read as Label Studio had "0 matching annotations").
     `whole`: `raw` already read as one JSON value (see sniff_export)."""
@@ -721,20 +717,9 @@ def _read(path: Path) -> str:
     return decode_utf8(data, str(path))
 
 
-def _parse_whole(raw: str, file: str) -> tuple[Any, CeasefireError | None]:
-    """(the export read once by fsutil.parse_json, None), or (UNREAD, its error) when that strict reader refuses
-    it: the format sniffer then reads it its own lenient way, and the error is the import's."""
-    try:
-        return parse_json(raw, file), None
-    except CeasefireError as exc:
-        return UNREAD, exc
-
-
 def _check_annotation_file(doc: Any, path: Path) -> None:
     """The [schema] errors of the annotation file the items are merged into, as validate reports them: merging
     reads its layers and items, so a hand-broken file is refused before, not half-read."""
-    from .validate import schema_problems
-
     wrong = schema_problems("annotations", doc, str(path), path)
     if wrong:
         raise CeasefireError(wrong + [Problem("import-failed", "nothing imported: the annotation file is not "
@@ -788,11 +773,13 @@ def import_annotations(repo, fmt: str, paths: list[str], doc_id: str, label_map:
             check_format(raw, fmt, name)
             tool = parse_doccano(raw, name, doc_id, task, texts)
         else:
-            tasks, refused = _parse_whole(raw, name)
-            check_format(raw, fmt, name, tasks)  # another tool's export is named first, as without the parse
-            if refused is not None:
-                raise refused
-            tool = parse_label_studio(raw, name, doc_id, task, annotation, texts, tasks)
+            try:  # read once, strictly: the format check below shares this reading
+                tasks = parse_json(raw, name)
+            except CeasefireError:  # another tool's export is named first (the check reads it leniently)
+                check_format(raw, fmt, name)
+                raise
+            check_format(raw, fmt, name, tasks)
+            tool = parse_label_studio(raw, tasks, name, doc_id, task, annotation, texts)
         used = [name]
     imported = build_items(tool, corpus, labels, offsets, used[0])
     errors = [p for p in imported.problems if p.level == "error"]

@@ -29,14 +29,14 @@ from typing import Any, Iterable, Iterator
 
 from .files import ENTITY_LABELS, LAYERS
 from ..errors import CeasefireError, Problem
-from ..fsutil import DOC_ID_RE, byte_line_col, line_col, locate, parse_json, strict_loads
+from ..fsutil import DOC_ID_RE, byte_line_col, line_col, parse_json, strict_loads
 from ..meta import check_meta, real_date
 from ..text.body import has_body
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
 from ..repo import INPUT_FOLDERS, META_SUFFIX, SEED_SUFFIX, Repo, not_a_repository
 from ..jsonstrict import surely_unique
-from ..schemas import compiled
+from ..schemas import Collector, compiled, schema_problems
 
 NESTING_ALLOWED = ("entities",)  # entities may nest ("Times of Israel" inside a longer ORG), never cross
 BODY_LAYERS = ("entities", "quotes", "sources")  # must not straddle a removed span or a paragraph boundary
@@ -47,41 +47,6 @@ _SINGULAR = {"entities": "entity", "quotes": "quote", "sources": "source"}
 _ITEM = itemgetter("start", "end", "id", "text")
 _START, _END, _ID, _TEXT, _LABEL = (itemgetter(k) for k in ("start", "end", "id", "text", "label"))
 _SPAN = itemgetter("start", "end")
-
-
-class Collector:
-    """Problems of one JSON file; pointers become line:col lazily (only when there is a problem)."""
-
-    __slots__ = ("file", "source", "problems", "_text")
-
-    def __init__(self, file: str, source: bytes | str | None = None):
-        self.file, self.source, self.problems = file, source, []
-        self._text: str | None = None
-
-    def add(self, code: str, message: str, pointer: str | None = None, hint: str | None = None) -> None:
-        line = col = None
-        if pointer is not None and self.source is not None:
-            if self._text is None:
-                src = self.source
-                self._text = src.decode("utf-8", "replace") if isinstance(src, bytes) else src
-            loc = locate(self._text, pointer)
-            if loc:
-                line, col = loc
-        self.problems.append(Problem(code, message, self.file, line, col, pointer, hint=hint))
-
-
-def schema_problems(schema: str, value: Any, file: str, source: bytes | str | Path | None, code: str = "schema",
-                    what: str = "", base: str = "") -> list[Problem]:
-    """The errors of `value` against the compiled schema named `schema`, each a Problem `code` (its message after
-    `what`) at JSON pointer `base` + the error's pointer, with line and column in `source`, the text `value` was
-    parsed from (a Path is read only when there is an error to locate); [] when `value` is valid."""
-    shape = compiled(schema)
-    if shape.is_valid(value):
-        return []
-    out = Collector(file, source.read_bytes() if isinstance(source, Path) else source)
-    for e in shape.errors(value):
-        out.add(code, what + e.message, base + e.pointer)
-    return out.problems
 
 
 # ------------------------------------------------------------------------------------------------ parsing

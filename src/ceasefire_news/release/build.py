@@ -24,7 +24,6 @@ import gc
 import hashlib
 import os
 import shutil
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -44,7 +43,8 @@ from ..checksums import file_digest
 from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VERSION, ROW_GROUP_SIZE, SPLITS,
                        config_split, data_files)
 from ..errors import CeasefireError, Problem
-from ..fsutil import atomic_write_bytes, dumps_json, swap_in_folder
+from ..extras import missing_extra
+from ..fsutil import atomic_write_bytes, dumps_json, staging_beside, swap_in_folder
 from ..hub import DEFAULT_REPO_ID, check_repo_id, check_tag, dataset_url, default_revision, file_url
 from ..repo import Repo, sha256_bytes
 from ..resources import rules_dir
@@ -211,8 +211,7 @@ def _run_dask(args: list[tuple], workers: int, scheduler: str | None) -> Iterato
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:
-        raise CeasefireError(Problem("no-dask", f"the dask engine needs dask.distributed ({exc})",
-                                     hint="pip install 'ceasefire-news[dask]'")) from None
+        raise missing_extra("build --engine dask", exc, "dask") from None
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
@@ -639,10 +638,10 @@ def _recover(out: Path) -> None:
 
 
 def staging_folder(out: Path) -> Path:
-    """A fresh folder beside `out` to write the new release into (after repairing what a killed build left)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """A fresh folder beside `out` to write the new release into (after repairing what a killed build left); its
+    name carries this process's id, which `_recover` checks before removing a stale one."""
     _recover(out)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    return staging_beside(out, f"building-{os.getpid()}")
 
 
 def publish(out: Path, files: dict[str, bytes], tmp: Path | None = None) -> None:
@@ -652,7 +651,7 @@ def publish(out: Path, files: dict[str, bytes], tmp: Path | None = None) -> None
     try:
         for name in sorted(files):
             atomic_write_bytes(tmp / name, files[name])
-        for d in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
+        for d in (p for p in tmp.rglob("*") if p.is_dir()):  # the staging folder itself is 0o755 already
             os.chmod(d, 0o755)
         swap_in_folder(tmp, out)
     except BaseException:

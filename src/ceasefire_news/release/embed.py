@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..fsutil import swap_in_folder
+from ..fsutil import staging_beside, swap_in_folder
 from ..columns import EMBED_SIZE_LIMIT, EMBEDDED
 from .build import build
 from .target import check_release_target
@@ -38,7 +38,7 @@ def embed_release(root: str | Path = ".", dest: str | Path = EMBEDDED, limit: in
         size = sum((out / f).stat().st_size for f in files)
         lite = size > limit
         keep = [f for f in files if f in LITE_FILES] if lite else files
-        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.embedding-", dir=dest.parent))
+        staging = staging_beside(dest, "embedding")
         try:
             for f in keep:
                 (staging / f).parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from ..errors import CeasefireError, Problem
 from ..fsutil import parse_json
 from ..repo import SEED_SUFFIX, Repo
+from ..schemas import schema_problems
 
 _ORIGIN = methodcaller("get", "origin", "?")
 _LABEL, _KIND, _START, _END, _SOURCE, _LANGUAGE = (itemgetter(k) for k in ("label", "kind", "start", "end", "source",
@@ -83,8 +84,6 @@ class Counts:
 
 def _read_annotations(repo: Repo, doc_id: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """One annotation file parsed and checked against the schema (what the counts rely on), or its problems."""
-    from ..annotations.validate import schema_problems
-
     name = f"annotations/{doc_id}.json"
     try:
         text = repo.annotation_path(doc_id).read_text(encoding="utf-8")

@@ -10,14 +10,13 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import CeasefireError, Problem
-from ..fsutil import DOC_ID_RE, naming, swap_in_folder
+from ..fsutil import DOC_ID_RE, naming, staging_beside, swap_in_folder
 from ..release.target import check_target, entries
 from .inputs import from_row, release_rows
 from .render import esc, page, render_document
@@ -223,12 +222,7 @@ def build_site(release: str | Path | None, out: str | Path, progress: bool = Fal
         raise CeasefireError(Problem("bad-id", f"release row with an invalid document id {bad[0]!r}", str(root)))
     manifest_path = root / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    except OSError as exc:  # named as the --out folder, not the staging folder the user never asked for
-        raise naming(exc, out) from exc
-    tmp.chmod(0o755)  # mkdtemp's 0700 would hide the site from a web server
+    tmp = staging_beside(out, "site")
     try:
         files = _write_site(tmp, rows, manifest, progress)
         swap_in_folder(tmp, out)
