@@ -268,3 +268,30 @@ def test_a_source_that_looks_like_a_repo_id_suggests_the_hub_prefix(monkeypatch,
     with pytest.raises(CeasefireError) as exc:
         ceasefire_news.load(source="ux2/news")
     assert "hub:" not in exc.value.problems[0].hint.replace("source='hub'", "")
+
+
+@pytest.mark.parametrize("repo_id", [
+    "owner/name", "ceasefire-news/ceasefire-news", "a.b_c-d/E.F_9", "o/" + "x" * 96, "o/" + "x" * 97, "a{b/c",
+    "o/n`x", "o/n--x", "o/n..x", "o/.x", "o/x.", "-o/x", "o/x.git", "o/x y", "no-slash", "o/n/x", "/x", "o/",
+    "o/[x](y)", "o/x\ny"])
+def test_repo_ids_are_refused_exactly_where_the_hub_refuses_them(repo_id):
+    """The id goes into URLs, the card's Markdown and a BibTeX entry: ours and huggingface_hub's own validator agree
+    on what the Hub takes (ours runs without importing huggingface_hub)."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    from ceasefire_news.hub import repo_id_problem
+
+    try:
+        validate_repo_id(repo_id)
+        hub_takes = "/" in repo_id  # the library also takes a bare NAME (a user's repository); a dataset id has both
+    except HFValidationError:
+        hub_takes = False
+    assert (repo_id_problem(repo_id) is None) == hub_takes, repo_id_problem(repo_id)
+
+
+def test_a_repo_id_that_would_break_the_card_is_a_one_line_error(tmp_path):
+    from ceasefire_news.release.build import build
+
+    with pytest.raises(CeasefireError, match=r"\[bad-repo-id\] repository id 'o/n`x' is not a Hub dataset id"):
+        build(Path(__file__).resolve().parents[1], tmp_path / "out", progress=False, repo_id="o/n`x")
+    assert not (tmp_path / "out").exists()

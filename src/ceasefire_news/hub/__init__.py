@@ -5,6 +5,8 @@ repository id without pulling in the download client; `hub.download` talks to th
 """
 from __future__ import annotations
 
+import re
+
 from .. import __version__
 from ..errors import CeasefireError, Problem
 
@@ -36,10 +38,30 @@ def default_revision() -> str:
     return f"v{__version__}"
 
 
-def check_repo_id(repo_id: str) -> str:
+# the Hub's rule for each part of OWNER/NAME (huggingface_hub's validate_repo_id, in ASCII; tests compare the two):
+# letters, digits, '-', '_', '.', not first or last '-' or '.', no '--' or '..', at most 96 characters
+_REPO_PART_RE = re.compile(r"(?!.*(--|\.\.))[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?")
+
+
+def repo_id_problem(repo_id: str) -> str | None:
+    """Why the Hub would refuse `repo_id` as OWNER/NAME, or None. The id ends up in URLs, the card's Markdown and a
+    BibTeX entry, so a character the Hub refuses is refused here before anything is built."""
     owner, sep, name = repo_id.partition("/")
-    if not sep or not owner or not name or "/" in name or any(c.isspace() for c in repo_id):
-        raise CeasefireError(Problem("bad-repo-id", f"repository id {repo_id!r} is not OWNER/NAME",
+    if not sep or "/" in name:
+        return "it is not OWNER/NAME"
+    bad = next((part for part in (owner, name) if not _REPO_PART_RE.fullmatch(part)), None)
+    if bad is not None:
+        return (f"{bad!r} must be 1 to 96 letters, digits, '-', '_' or '.', neither starting nor ending with '-' "
+                "or '.', without '--' or '..'")
+    if name.endswith(".git"):
+        return "the name ends with .git"
+    return None
+
+
+def check_repo_id(repo_id: str) -> str:
+    why = repo_id_problem(repo_id)
+    if why:
+        raise CeasefireError(Problem("bad-repo-id", f"repository id {repo_id!r} is not a Hub dataset id: {why}",
                                      hint=f"e.g. {DEFAULT_REPO_ID}"))
     return repo_id
 
