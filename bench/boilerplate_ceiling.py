@@ -58,7 +58,7 @@ def outputs(raw: str, gold: str, rules) -> dict[str, str]:
     keeps = {
         "gold units": [bool(v) for v in y],
         "gold units, our convention": [bool(v) and k not in CONVENTION_KINDS for v, k in zip(y, c.kind)],
-        "perfect model, rules stand": [bool(v) and (k is None or restorable(w, 1.0, word_count(t)))
+        "perfect model, rules stand": [bool(v) and (k is None or restorable(k, w, 1.0, word_count(t)))
                                        for v, k, w, t in zip(y, c.kind, c.why, texts)],
     }
     out = {name: "\n".join(t for t, k in zip(texts, keep) if k) for name, keep in keeps.items()}

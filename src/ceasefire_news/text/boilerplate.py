@@ -110,15 +110,18 @@ ZONE_KEEP = {"head-zone": 0.6, "head-promo": 0.5, "tail-zone": 0.5, "repeated-li
              "headline-run": 0.6, "link-list": 0.4}
 RESTORED_PREFIX = "kept-over:"  # a kept unit's reason: the layout signal the model overruled
 RESTORE_MIN_WORDS = 3  # a one- or two-word label the layout removed ('World', 'Middle East') stays removed
-RESTORABLE = frozenset(ZONE_KEEP)
 RUN_KEEP = 0.7
 RUN_RESTORE_MIN_WORDS = 15
 
 
-def restorable(why: str, p: float, words: int) -> bool:
-    """Whether the model overrules the cascade's guess `why` for a unit of `words` words with P(article) `p`."""
-    if why in RESTORABLE:
-        return p >= ZONE_KEEP[why] and words >= RESTORE_MIN_WORDS
+def restorable(kind: str | None, why: str, p: float, words: int) -> bool:
+    """Whether the model keeps a unit of `words` words with P(article) `p` that the cascade removed as `kind` for
+    `why`: a layout guess or a box's run from its level; a rule, a precise signal or a caption never."""
+    if kind in (None, CAPTION):
+        return False
+    level = ZONE_KEEP.get(why)
+    if level is not None:
+        return p >= level and words >= RESTORE_MIN_WORDS
     return why.startswith(RUN_PREFIX) and p >= RUN_KEEP and words >= RUN_RESTORE_MIN_WORDS
 
 
@@ -131,7 +134,7 @@ def model_pass(c: Cascade, model: BlockModel | None) -> list[float | None]:
     for i, p in enumerate(scores):
         if c.kind[i] is None and p < model.threshold:
             c.kind[i], c.why[i] = cta_kind(T[i]) or "navigation", "model"
-        elif c.kind[i] not in (None, CAPTION) and restorable(c.why[i], p, word_count(T[i])):
+        elif restorable(c.kind[i], c.why[i], p, word_count(T[i])):
             c.kind[i], c.why[i] = None, RESTORED_PREFIX + c.why[i]
     return scores
 

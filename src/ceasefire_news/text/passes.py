@@ -195,8 +195,7 @@ def unit_signals(p: Page) -> None:
         if is_dateline(t):
             mark(i, "byline", "dateline")  # inside the body, only stamps with a clock time or a publishing word
             body_subhead = (0 < i < n - 1 and kind[i - 1] is None and any(prose_now[:i]) and prose_now[i + 1]
-                            and not is_name_line(T[i - 1]) and not re.search(
-                rf"\d[:.]\d\d|\b({PUBLISHING_VERBS}|ago|read|reading)\b", t, re.I))
+                            and not is_name_line(T[i - 1]) and not _STAMP_WORD_RE.search(t))
             if body_subhead:
                 kind[i], why[i] = None, ""
         elif len(seen[t.strip().lower()]) > 1 and words <= 12 and not headline_like(t):
@@ -530,6 +529,7 @@ def cascade(text: str, source: str | None = None, rules: RuleSet | None = None) 
 # furniture that closes an article: a comments header, an author bio, a credit line ('X contributed to this
 # report'), a byline or time stamp, a share bar. Inline boxes (related links, sign-ups, ads) do not end it.
 # boxes that also sit inside an article: after the last prose they do not begin the page foot by themselves
+_STAMP_WORD_RE = re.compile(rf"\d[:.]\d\d|\b({PUBLISHING_VERBS}|ago|read|reading)\b", re.I)  # a clock time or a stamp's word
 _PUBLISHED_RE = prefiltered(re.compile(rf"\b({PUBLISHING_VERBS}|first appeared)\b", re.I))
 _INLINE_KINDS = frozenset({"related_links", "advertisement"})
 _END_KINDS = frozenset({"comments_prompt", "author_bio", "credit_line", "byline", "share_prompt"})

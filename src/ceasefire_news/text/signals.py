@@ -69,12 +69,14 @@ _LARGE_SUM_RE = re.compile(r"[$£€]\s?\d[\d,.]*\s?(m|mn|bn|k|million|billion|t
 LINK_ARTEFACT_RE = prefiltered(re.compile(
     r"opens (in )?(a )?new (tab|window)|https?://|www\.|\S+@\S+\.\w+|@\w{2,}"
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,12}/[\w/.-]+", re.I))
+# the verbs of a publishing stamp ('Posted on ...', 'Updated 8:12 AM'): one list for the passes that look for stamps
+PUBLISHING_VERBS = "posted|published|updated|modified"
 _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
     "january february march april may june july august september october november december jan feb mar apr jun "
     "jul aug sep sept oct nov dec gmt bst utc et est edt pt pst cet cest eet eest ist idt am pm a m p "
-    "updated published modified posted last first on at ago hour hours minute minutes min mins read day days "
-    "today yesterday week weeks month months reading time".split())
+    "last first on at ago hour hours minute minutes min mins read day days "
+    "today yesterday week weeks month months reading time".split()) | frozenset(PUBLISHING_VERBS.split("|"))
 _TIME_OR_YEAR_RE = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b(19|20)\d\d|\bago\b|\d\s?(am|pm)\b"
                               r"|\b\d+\s?min(ute)?s?\b.*\bread|\bread(ing)? time\b", re.I)  # '4 min reading time' 
 _NAME = r"(?:[A-Z][\w’'.-]*|(?:al|el|bin|ibn|abu|de|da|van|von|der|le|la)(?:-\w+)?)"
@@ -93,8 +95,6 @@ def word_count(text: str) -> int:
 
 
 # ------------------------------------------------------------------------------------- reader comments
-# the verbs of a publishing stamp ('Posted on ...', 'Updated 8:12 AM'): one list for the passes that look for stamps
-PUBLISHING_VERBS = "posted|published|updated|modified"
 # a date or a time anywhere in a line ('07.13.12 at 08:07', 'July 13, 2012', '2012')
 DATEISH_RE = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d",
                         re.I)
