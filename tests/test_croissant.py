@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ceasefire_news.columns import CONFIGS, EMBEDDED, SPLITS, data_file, split_paths
+from ceasefire_news.release.card import citation
 from ceasefire_news.release.ner import TAGS
 
 
@@ -136,7 +137,7 @@ def _edge_release(folder: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(table, schema=CONFIGS[config]), path)
         files[data_file(config, "train")] = path.read_bytes()
-    doc = croissant(files, {}, {c: {"train": 2} for c in rows})
+    doc = croissant(files, {}, {c: {"train": 2} for c in rows}, cite_as=citation(None, None))
     (folder / "croissant.json").write_text(json.dumps(doc))
     return folder
 
@@ -214,7 +215,7 @@ def test_a_list_inside_a_list_without_a_documented_place_is_an_error(monkeypatch
                         pa.field("spans", pa.list_(pa.struct([pa.field("tags", pa.list_(pa.string()))])))])
     monkeypatch.setitem(cr.CONFIGS, "ner", nested)
     with pytest.raises(ValueError, match=r"ner column 'spans' has a list inside its items \(tags\)"):
-        cr.croissant({data_file("ner", "train"): (1, "0" * 64)}, {}, {"ner": {"train": 1}})
+        cr.croissant({data_file("ner", "train"): (1, "0" * 64)}, {}, {"ner": {"train": 1}}, cite_as="")
 
 
 def test_license_is_a_link_a_reader_can_open(corpus_release: Path, no_network):

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from .. import __version__
 from ..columns import CONFIGS, SPLITS, split_glob
-from .card import CARD_LICENSE_NAME, LICENSE_FILE, citation
+from .card import CARD_LICENSE_NAME, LICENSE_FILE
 from .ner import TAGS
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
@@ -153,12 +153,12 @@ def _size_sha256(data: bytes | tuple[int, str]) -> tuple[int, str]:
 
 
 def croissant(data_files: Mapping[str, bytes | tuple[int, str]], stats: Mapping[str, Any],
-              rows: Mapping[str, Mapping[str, int]], url: str = "README.md",
-              license_url: str = LICENSE_FILE, cite_as: str | None = None) -> dict[str, Any]:
+              rows: Mapping[str, Mapping[str, int]], *, cite_as: str, url: str = "README.md",
+              license_url: str = LICENSE_FILE) -> dict[str, Any]:
     """The Croissant JSON-LD of a release whose Parquet files are `data_files` (path -> bytes, or the file's
     (size, sha256 hex) when the build streamed it to disk); `url`: its home (the Hub dataset page when the
     release is published there, else the card); `license_url`: where its terms (LICENSE.md) can be read; `cite_as`:
-    its BibTeX entry (the card's; without one, an entry with no url)."""
+    its BibTeX entry (the card's)."""
     distribution: list[dict[str, Any]] = []
     for name in sorted(data_files):
         size, sha = _size_sha256(data_files[name])
@@ -208,7 +208,7 @@ def croissant(data_files: Mapping[str, bytes | tuple[int, str]], stats: Mapping[
         "keywords": ["news", "conflict", "ceasefire", "named-entity recognition", "quotation attribution",
                      "boilerplate removal"],
         "creator": {"@type": "sc:Organization", "name": "ceasefire-news maintainers"},
-        "citeAs": cite_as if cite_as is not None else citation(None, stats.get("latest_published")),
+        "citeAs": cite_as,
         "isAccessibleForFree": True,
         "rai:dataCollection": f"News articles as received from their publishers ({sources}), kept byte for byte; "
                               "each has a metadata sidecar (outlet, language, date and how it is known, rights).",
