@@ -350,12 +350,16 @@ def test_publish_off_a_terminal_shows_no_build_progress_bar(corpus_repo, monkeyp
 def test_a_release_names_the_tag_it_is_published_as_and_publish_refuses_another(hub, release, tmp_path):
     """The manifest, the card's load examples and Croissant's licence link name the release's tag: publish builds
     for its --tag, and refuses a built folder (--from) made for another tag instead of shipping dead links."""
+    v7 = str(_release_for("v7.0.0", tmp_path))
     results, _ = run([{"op": "publish", "repo_id": REPO, "from_dir": str(release), "tag": "v7.0.0"},
-                      {"op": "publish", "repo_id": REPO, "from_dir": str(_release_for("v7.0.0", tmp_path)),
-                       "tag": "v7.0.0"}], hub.url, tmp_path / "hf")
-    refused, published = results
+                      {"op": "publish", "repo_id": REPO, "from_dir": v7, "tag": "v7.0.0"},
+                      {"op": "publish", "repo_id": REPO, "from_dir": v7},
+                      {"op": "publish", "repo_id": "owner/other", "from_dir": v7}], hub.url, tmp_path / "hf")
+    refused, published, again, other = results
     assert refused["code"] == "publish-revision" and f"built to be tagged '{TAG}', not 'v7.0.0'" in refused["line"]
-    assert published["ok"], results
+    assert published["ok"] and published["tag"] == "v7.0.0", results
+    assert again["code"] == "publish-tag-exists"  # no --tag: the folder's own tag, v7.0.0, which now exists
+    assert other["code"] == "publish-repo-id"  # no --tag: the folder's own tag is taken, and the repository checked
     on_hub = hub.repos[REPO].commits[published["commit"]]
     assert json.loads(on_hub["manifest.json"])["hub"]["revision"] == "v7.0.0"
     licence = json.loads(on_hub["croissant.json"])["license"]["url"]

@@ -564,8 +564,8 @@ def parser() -> argparse.ArgumentParser:
              "v<package version>; an existing tag is refused, never moved). The token comes from HF_TOKEN or\n"
              "`hf auth login` and is never printed or written. HF_ENDPOINT selects another Hub.")
     sp.add_argument("--repo-id", required=True, metavar="OWNER/NAME", help="the dataset repository on the Hub")
-    sp.add_argument("--tag", type=_tag, help="the tag of the release (default: v<package version>); a valid git "
-                    "tag name")
+    sp.add_argument("--tag", type=_tag, help="the tag of the release (default: v<package version>; with --from, the "
+                    "tag the folder was built for); a valid git tag name")
     sp.add_argument("--private", action="store_true", help="create the repository private")
     sp.add_argument("--dry-run", action="store_true", help="run the checks and list what would be uploaded")
     sp.add_argument("--from", dest="from_dir", metavar="DIR", help="publish this built release instead of building")

@@ -7,7 +7,8 @@ Croissant `url` name the Hub address) into a temporary folder. The release check
 (checksums, no stray files, no rejected documents, a card with its YAML header, built for this repo id); any
 failure refuses the upload. Then: `create_repo(exist_ok=True)`, one `upload_folder` commit holding the whole
 release with every stale file deleted in the same commit, and `create_tag` on that commit. The tag defaults
-to `v<package version>`; a tag that exists already is refused, never moved.
+to `v<package version>` (for a built folder, `--from`, to the tag it was built for); a tag that exists already
+is refused, never moved.
 
 The token comes from `HF_TOKEN` or the Hugging Face login (`hf auth login`); it is handed to huggingface_hub
 and never printed, logged or written by this module.
@@ -22,7 +23,7 @@ from typing import Callable
 
 from .. import __version__
 from ..errors import CeasefireError, Problem
-from ..hub import check_repo_id, check_tag, endpoint_url
+from ..hub import check_repo_id, check_tag, default_revision, endpoint_url
 from ..hub.quiet import hushed
 
 REQUIRED = ("README.md", "manifest.json", "SHA256SUMS", "croissant.json", "rejections.json")
@@ -45,8 +46,9 @@ def release_files(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
-def check_release(folder: Path, repo_id: str, tag: str | None = None) -> list[Problem]:
-    """The release checks `publish` runs before any upload (for `tag`, when given); an empty list means it may go."""
+def check_release(folder: Path, repo_id: str, tag: str | None) -> list[Problem]:
+    """The release checks `publish` runs before any upload as `tag` (None: the tag the release was built for); an
+    empty list means it may go."""
     from ..checksums import verify
 
     problems = [Problem("publish-missing-file", f"the release has no {n}", str(folder / n))
@@ -65,24 +67,31 @@ def check_release(folder: Path, repo_id: str, tag: str | None = None) -> list[Pr
         problems.append(Problem("publish-rejected", f"{len(rejected)} document(s) were rejected by the build: "
                                 f"{', '.join(sorted(rejected)[:5])}", str(folder / "rejections.json"),
                                 hint="fix them (`ceasefire-news validate`) and build again"))
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    built_for = (manifest.get("hub") or {}).get("repo_id")
+    hub = built_as(folder)
+    built_for = hub.get("repo_id")
     if built_for != repo_id:
         problems.append(Problem("publish-repo-id", f"the release was built for {built_for!r}, not {repo_id!r} "
                                 "(its card and Croissant link there)", str(folder / "manifest.json"),
                                 hint=f"ceasefire-news build --repo-id {repo_id} --out DIR, or publish without --from"))
-    built_as = (manifest.get("hub") or {}).get("revision")
-    if tag is not None and built_as != tag:
-        problems.append(Problem("publish-revision", f"the release was built to be tagged {built_as!r}, not {tag!r} "
+    revision = hub.get("revision")
+    if tag is not None and revision != tag:
+        problems.append(Problem("publish-revision", f"the release was built to be tagged {revision!r}, not {tag!r} "
                                 "(its card's examples and Croissant's licence link name that tag)",
                                 str(folder / "manifest.json"),
-                                hint=f"publish it with --tag {built_as}, or rebuild it with `ceasefire-news build "
-                                     f"--repo-id {repo_id} --tag {tag}`, or publish without --from"))
+                                hint=f"publish it with --tag {revision} (or no --tag), or rebuild it with "
+                                     f"`ceasefire-news build --repo-id {repo_id} --tag {tag}`, or publish without "
+                                     "--from"))
     card = (folder / "README.md").read_text(encoding="utf-8")
     if not card.startswith("---\n") or "\nconfigs:" not in card.split("\n---\n", 1)[0]:
         problems.append(Problem("publish-card", "the dataset card has no YAML header with `configs`",
                                 str(folder / "README.md"), hint="rebuild the release"))
     return problems
+
+
+def built_as(folder: Path) -> dict:
+    """The manifest's `hub` record of a built release: the repository and tag it was built to be published as."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return manifest.get("hub") or {}
 
 
 def _token() -> str:
@@ -148,7 +157,8 @@ def publish(repo_id: str, *, tag: str | None = None, private: bool = False, dry_
             say: Callable[[str], None] = print) -> PublishResult:
     """Check, then upload and tag (see the module docstring). Raises CeasefireError when anything fails."""
     check_repo_id(repo_id)
-    tag = check_tag(tag or f"v{__version__}")  # before any build, and so a dry run passes only a tag that can be made
+    if tag is not None or from_dir is None:  # before any build, and so a dry run passes only a tag that can be made
+        tag = check_tag(tag or default_revision())
     with tempfile.TemporaryDirectory(prefix="ceasefire-publish-") as tmp:
         if from_dir is None:
             from .build import build
@@ -161,6 +171,8 @@ def publish(repo_id: str, *, tag: str | None = None, private: bool = False, dry_
             if not folder.is_dir():
                 raise CeasefireError(Problem("publish-missing-file", "--from is not a folder", str(folder)))
         problems = check_release(folder, repo_id, tag)
+        if not problems and tag is None:  # a built folder (--from) goes out as the tag it was built for
+            tag = check_tag(str(built_as(folder).get("revision") or default_revision()))
         result = PublishResult(repo_id, tag, folder, release_files(folder), problems, dry_run=dry_run)
         say(f"checks: {'passed' if not problems else f'{len(problems)} problem(s)'}")
         if problems:
