@@ -54,7 +54,7 @@ def _hub_line(data: CardData) -> str:
     if not data.repo_id:
         return ""
     return (f" Published on the Hugging Face Hub as [{data.repo_id}]({dataset_url(data.repo_id)}), each release "
-            f"tagged `v<version>` (this one: `{data.revision}`).")
+            f"tagged (this one: `{data.revision}`).")
 
 
 def _load_dataset_line(data: CardData) -> str:
