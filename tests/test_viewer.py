@@ -152,6 +152,24 @@ def test_site_cli_refuses_a_foreign_folder_and_a_missing_release(tmp_path, capsy
     assert "[not-a-site]" in capsys.readouterr().err and (foreign / "notes.txt").read_text() == "keep me"
 
 
+def test_a_site_killed_mid_swap_is_repaired_by_the_next_run(tmp_path):
+    """swap_in_folder parks the previous site as .<out>.old for an instant; a run killed after the new one was renamed
+    in left the parked one behind for good (only `build` repaired it: the next swap is an atomic exchange that never
+    looks at it). The next `site` clears it, and leaves nothing beside its output."""
+    import shutil
+
+    from ceasefire_news.columns import EMBEDDED
+    from ceasefire_news.viewer.site import build_site
+
+    out = tmp_path / "site"
+    build_site(EMBEDDED, out)
+    first = sorted(p.name for p in out.iterdir())
+    shutil.copytree(out, tmp_path / ".site.old")  # killed between renaming the new site in and removing the old
+    build_site(EMBEDDED, out)
+    assert sorted(p.name for p in out.iterdir()) == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
 def test_nothing_below_the_viewer_imports_it():
     pkg = ROOT / "src" / "ceasefire_news"
     offenders = []

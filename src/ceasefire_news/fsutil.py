@@ -310,6 +310,7 @@ def staging_beside(out: str | os.PathLike, label: str, inside: bool = False) -> 
     names `out`, the path the user gave, never the staging folder."""
     where = Path(out).absolute()  # a relative `out` such as "." still has a name and a parent
     try:
+        recover_parked(where)
         where.parent.mkdir(parents=True, exist_ok=True)
         if inside and where.is_dir():
             staging = Path(tempfile.mkdtemp(prefix=f".{label}-", dir=where))
@@ -319,6 +320,16 @@ def staging_beside(out: str | os.PathLike, label: str, inside: bool = False) -> 
     except OSError as exc:
         raise naming(exc, out) from exc
     return staging
+
+
+def recover_parked(dest: Path) -> None:
+    """Repair what a process killed inside swap_in_folder left: the previous `dest` parked as `.<name>.old` beside
+    it goes back when `dest` is missing (the new folder never arrived), else it is removed."""
+    old = dest.with_name(f".{dest.name}.old")
+    if old.exists() and not dest.exists():
+        os.replace(old, dest)
+    elif old.exists():
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def swap_in_folder(staging: Path, dest: Path) -> None:

@@ -44,7 +44,7 @@ from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VE
                        config_split, data_files)
 from ..errors import CeasefireError, Problem
 from ..extras import missing_extra
-from ..fsutil import atomic_write_bytes, dumps_json, staging_beside, swap_in_folder
+from ..fsutil import atomic_write_bytes, dumps_json, recover_parked, staging_beside, swap_in_folder
 from ..hub import DEFAULT_REPO_ID, check_repo_id, check_tag, dataset_url, default_revision, file_url
 from ..repo import Repo, sha256_bytes
 from ..resources import rules_dir
@@ -621,12 +621,9 @@ def parquet_bytes(table: pa.Table, config: str) -> bytes:
 
 # ------------------------------------------------------------------------------------------------ publishing
 def _recover(out: Path) -> None:
-    """Repair what a build killed mid-swap may have left: the previous release parked beside `out`."""
-    old = out.with_name(f".{out.name}.old")
-    if old.exists() and not out.exists():
-        os.replace(old, out)
-    elif old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+    """Repair what a killed build may have left: the previous release parked beside `out` (fsutil.recover_parked),
+    and staging folders of builds no longer running."""
+    recover_parked(out)
     for stale in out.parent.glob(f".{out.name}.building-*"):
         try:
             pid = int(stale.name.rsplit("-", 2)[-2])
