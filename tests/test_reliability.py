@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -33,7 +34,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def first_error(err: str) -> str:
-    lines = [ln for ln in err.strip().splitlines() if " error [" in ln]
+    lines = [ln for ln in err.strip().splitlines() if re.search(r"(^|\s)error \[", ln)]
     assert lines, err
     return lines[0]
 

@@ -697,8 +697,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # huggingface_hub's own log lines and progress bars only on a terminal and without --quiet
         with quiet(getattr(args, "quiet", False) or not sys.stderr.isatty()):
             return args.func(args)
-    except CeasefireError as exc:  # a missing extra met mid-command (export --format spacy): the line above
-        print(exc if isinstance(exc, MissingExtra) else render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
+    except CeasefireError as exc:
+        print(render(exc.problems).rsplit("\n", 1)[0], file=sys.stderr)
         return 2 if any(p.code in USAGE_CODES for p in exc.problems) else 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

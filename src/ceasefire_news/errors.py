@@ -28,6 +28,9 @@ class Problem:
     hint: str | None = None
 
     def where(self) -> str:
+        """`file:line:column`, as much as is known; "" for a problem with no place (an install, a flag, a name)."""
+        if not self.file and self.line is None:
+            return ""
         loc = self.file or "<input>"
         if self.line is not None:
             loc += f":{self.line}"
@@ -38,7 +41,8 @@ class Problem:
     def render(self) -> str:
         ptr = f" at {self.pointer}" if self.pointer else ""
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{self.where()}: {self.level} [{self.code}] {self.message}{ptr}{hint}"
+        where = self.where()
+        return f"{where + ': ' if where else ''}{self.level} [{self.code}] {self.message}{ptr}{hint}"
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -46,11 +46,6 @@ class MissingExtra(CeasefireError, ModuleNotFoundError):
                                  hint=f"pip install 'ceasefire-news[{extra}]'"))
         self.name = name
 
-    def __str__(self) -> str:
-        """The one line, with no file (it is about the install, not an input)."""
-        p = self.problems[0]
-        return f"{p.level} [{p.code}] {p.message} (hint: {p.hint})"
-
 
 def missing_extra(who: str, exc: ImportError, extra: str = "build") -> MissingExtra:
     """The error for `exc` raised inside `who`: the distributions of `extra` that are missing, or the module
