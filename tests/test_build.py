@@ -19,19 +19,9 @@ from ceasefire_news.cli import main
 from ceasefire_news.columns import CONFIGS, DICTIONARY_COLUMNS, ROW_GROUP_SIZE, SPLITS, data_file
 from ceasefire_news.errors import CeasefireError
 
-from .corpus_factory import build_release, make_repo, tree_bytes
+from .corpus_factory import build_release, make_repo, release, repo, tree_bytes  # noqa: F401 (repo, release: fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def repo(corpus_repo: Path) -> Path:
-    return corpus_repo
-
-
-@pytest.fixture
-def release(corpus_release: Path) -> Path:
-    return corpus_release
 
 
 def _files(release: Path) -> list[tuple[str, str, Path]]:

@@ -20,18 +20,8 @@ from ceasefire_news.release.records import SourceDoc, full_row, full_row_items
 from ceasefire_news.repo import Repo
 from ceasefire_news.release.splits import NEAR_DUP_THRESHOLD, jaccard, minhash_values, near_duplicate_pairs, shingles
 
-from .corpus_factory import build_release, tree_bytes
+from .corpus_factory import build_release, release, repo, tree_bytes  # noqa: F401 (repo, release: fixtures)
 from .test_card import _load_with_datasets
-
-
-@pytest.fixture
-def repo(corpus_repo: Path) -> Path:
-    return corpus_repo
-
-
-@pytest.fixture
-def release(corpus_release: Path) -> Path:
-    return corpus_release
 
 
 def test_shard_size_and_workers_do_not_change_a_byte(repo: Path, release: Path, tmp_path: Path):
