@@ -58,12 +58,17 @@ def repo_id_problem(repo_id: str) -> str | None:
     return None
 
 
-def check_repo_id(repo_id: str) -> str:
-    why = repo_id_problem(repo_id)
+def _accepted(value: str, why: str | None, code: str, what: str, hint: str) -> str:
+    """`value` when `why` is None, else a [code] error: '<what> <value> is not ...: <why>'."""
     if why:
-        raise CeasefireError(Problem("bad-repo-id", f"repository id {repo_id!r} is not a Hub dataset id: {why}",
-                                     hint=f"e.g. {DEFAULT_REPO_ID}"))
-    return repo_id
+        raise CeasefireError(Problem(code, f"{what.format(value=repr(value))}: {why}", hint=hint))
+    return value
+
+
+def check_repo_id(repo_id: str) -> str:
+    """`repo_id`, or a [bad-repo-id] error saying why the Hub would refuse it."""
+    return _accepted(repo_id, repo_id_problem(repo_id), "bad-repo-id", "repository id {value} is not a Hub dataset id",
+                     f"e.g. {DEFAULT_REPO_ID}")
 
 
 _REF_FORBIDDEN = {"~": "a tilde", "^": "a caret", ":": "a colon", "?": "a question mark", "*": "an asterisk",
@@ -91,11 +96,8 @@ def tag_problem(tag: str) -> str | None:
 
 def check_tag(tag: str) -> str:
     """`tag`, or a [bad-tag] error saying why git and the Hub would refuse it."""
-    why = tag_problem(tag)
-    if why:
-        raise CeasefireError(Problem("bad-tag", f"tag {tag!r} is not a valid git tag name: {why}",
-                                     hint="use a name like v0.1.0 (letters, digits, '.', '-', '_', '/')"))
-    return tag
+    return _accepted(tag, tag_problem(tag), "bad-tag", "tag {value} is not a valid git tag name",
+                     "use a name like v0.1.0 (letters, digits, '.', '-', '_', '/')")
 
 
 def hub_repo_id(source: str) -> str | None:
