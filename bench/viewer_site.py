@@ -31,7 +31,7 @@ from ceasefire_news.viewer.site import build_site  # noqa: E402
 
 
 def floor(release: Path, out: Path) -> int:
-    rows = release_rows(release, "full")
+    _, rows = release_rows(release, "full")
     out.mkdir(parents=True)
     for _, r in rows:
         (out / f"{r['id']}.html").write_text(f"<pre>{html.escape(r['text'])}</pre>", encoding="utf-8")

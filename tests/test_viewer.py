@@ -170,6 +170,32 @@ def test_a_site_killed_mid_swap_is_repaired_by_the_next_run(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+def test_a_site_from_the_hub_fetches_what_it_reads(corpus_release, tmp_path, monkeypatch):
+    """The site resolved the release once with no files named (from the Hub: SHA256SUMS alone), then read that
+    snapshot as a folder: every Hub site failed its checksum check. Now the rows and the manifest are fetched and
+    verified in one go, and the line says where they came from."""
+    import fnmatch
+    import shutil
+
+    from ceasefire_news.hub import download
+    from ceasefire_news.viewer.site import build_site
+
+    def fetch(repo_id, revision, files):  # a Hub snapshot holds what was asked for, and SHA256SUMS
+        snap = tmp_path / "snapshot" / revision
+        for f in corpus_release.rglob("*"):
+            name = f.relative_to(corpus_release).as_posix()
+            if f.is_file() and any(fnmatch.fnmatchcase(name, pat) for pat in [*files, "SHA256SUMS"]):
+                (snap / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, snap / name)
+        return snap
+
+    monkeypatch.setattr(download, "fetch", fetch)
+    monkeypatch.setenv("CEASEFIRE_NEWS_SOURCE", "hub:owner/name")
+    result = build_site(None, tmp_path / "site", root=tmp_path)
+    assert result.documents > 0 and (tmp_path / "site" / "index.html").is_file()
+    assert result.release.startswith("owner/name@") and "from the Hub" in result.release
+
+
 def test_nothing_below_the_viewer_imports_it():
     pkg = ROOT / "src" / "ceasefire_news"
     offenders = []

@@ -242,12 +242,13 @@ def _source(source: Any, path: Any) -> Any:
 def load_tables(split: str = "train", *, config: str = "default", source: str | os.PathLike | None = None,
                 revision: str | None = None) -> dict[str, pa.Table]:
     """One Arrow table per split of `split` ("all": train, validation, test), every file checksum-verified."""
-    return _read_tables(split, config, source, revision)[1]
+    return read_tables(split, config, source, revision)[1]
 
 
-def _read_tables(split: str, config: str, source: Any, revision: str | None,
+def read_tables(split: str, config: str, source: Any, revision: str | None,
                  also: tuple[str, ...] = ()) -> tuple[Release, dict[str, pa.Table]]:
-    """The release (with the files `also` names fetched and verified too) and one table per split."""
+    """The release (with the files `also` names fetched and verified too) and one table per split: the loader's one
+    resolve-fetch-verify-read, for the package's own readers (the site) as for `load`."""
     if config not in CONFIGS:
         raise CeasefireError(Problem("bad-config", f"unknown config {config!r}; expected one of {', '.join(CONFIGS)}"))
     splits = _splits(split)
@@ -284,7 +285,7 @@ def load(split: str = "train", *, config: str = "default", source: str | os.Path
         raise CeasefireError(Problem("bad-format", f"unknown format {format!r}; expected one of {', '.join(FORMATS)}"))
     source = _source(source, path)
     if format == "datasets":
-        return _as_datasets(split, config, *_read_tables(split, config, source, revision, also=(CARD,)))
+        return _as_datasets(split, config, *read_tables(split, config, source, revision, also=(CARD,)))
     table = load_table(split, config=config, source=source, revision=revision)
     if format == "arrow":
         return table

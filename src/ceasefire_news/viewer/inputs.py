@@ -90,12 +90,14 @@ def from_repository(root: str | Path, doc_id: str, view: str = "full") -> ViewDo
     return from_row(row, view, rules)
 
 
-def release_rows(release: str | Path | None, view: str) -> list[tuple[str, dict[str, Any]]]:
-    """(split, row) of every document of a built release, checked against its SHA256SUMS by the loader."""
-    from ..loader import load_tables
+def release_rows(release: str | Path | None, view: str, also: tuple[str, ...] = ()
+                 ) -> tuple[Any, list[tuple[str, dict[str, Any]]]]:
+    """The resolved release (a folder, the embedded one or a Hub snapshot, with the files `also` names fetched and
+    checked too) and (split, row) of every document, checked against its SHA256SUMS by the loader."""
+    from ..loader import read_tables
 
-    tables = load_tables("all", config=view, source=release)  # resolved and verified once for the three splits
-    return [(split, r) for split, table in tables.items() for r in table.to_pylist()]
+    resolved, tables = read_tables("all", view, release, None, also=also)  # resolved and verified once
+    return resolved, [(split, r) for split, table in tables.items() for r in table.to_pylist()]
 
 
 def from_release(release: str | Path | None, doc_id: str, view: str = "full") -> ViewDoc:

@@ -209,14 +209,11 @@ def _not_a_site(folder: Path) -> str | None:
 def build_site(release: str | Path | None, out: str | Path, progress: bool = False,
                root: str | Path = ".") -> SiteResult:
     """Write the site for `release` (None: see `choose_release`, from the repository at `root`) into `out`."""
-    from ..loader import resolve
-
     out = check_target(Path(out), _not_a_site, "not-a-site", "a site made by `ceasefire-news site`", "replace",
                        "choose an empty or new folder")
     chosen = choose_release(release, root)
-    resolved = resolve(chosen)
+    resolved, rows = release_rows(chosen, "full", also=("manifest.json",))  # one fetch from the Hub, verified
     root = resolved.root
-    rows = release_rows(root, "full")
     bad = [r["id"] for _, r in rows if not DOC_ID_RE.match(str(r["id"]))]
     if bad:
         raise CeasefireError(Problem("bad-id", f"release row with an invalid document id {bad[0]!r}", str(root)))
