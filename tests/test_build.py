@@ -18,6 +18,7 @@ from ceasefire_news.release.build import build
 from ceasefire_news.cli import main
 from ceasefire_news.columns import CONFIGS, DICTIONARY_COLUMNS, ROW_GROUP_SIZE, SPLITS, data_file
 from ceasefire_news.errors import CeasefireError
+from ceasefire_news.fsutil import recover_beside
 
 from .corpus_factory import build_release, make_repo, release, repo, tree_bytes  # noqa: F401 (repo, release: fixtures)
 
@@ -178,7 +179,7 @@ def test_a_killed_build_leaves_the_previous_release_usable(repo: Path, release: 
     else:  # the old release was parked beside the target; the next build puts it back before anything else
         assert not out.exists() and tree_bytes(tmp_path / ".rel.old") == before
     assert list(tmp_path.glob(".rel.building-*")), "the killed build left its temporary folder"
-    build_mod._recover(out)
+    recover_beside(out)
     assert tree_bytes(out) == before and not list(tmp_path.glob(".rel.*"))
     assert len(ceasefire_news.load("all", source=out)) > 0
     build(repo, out, progress=False)

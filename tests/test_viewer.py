@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -165,9 +166,12 @@ def test_a_site_killed_mid_swap_is_repaired_by_the_next_run(tmp_path):
     build_site(EMBEDDED, out)
     first = sorted(p.name for p in out.iterdir())
     shutil.copytree(out, tmp_path / ".site.old")  # killed between renaming the new site in and removing the old
+    (tmp_path / ".site.site-999999999-x1y2z3").mkdir()  # the staging folder of a run killed while writing
+    running = tmp_path / f".site.site-{os.getpid()}-a1b2c3"  # one of a run still going: not ours to remove
+    running.mkdir()
     build_site(EMBEDDED, out)
     assert sorted(p.name for p in out.iterdir()) == first
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", running.name])
 
 
 def test_a_site_from_the_hub_fetches_what_it_reads(corpus_release, tmp_path, monkeypatch):

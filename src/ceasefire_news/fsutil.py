@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import glob
 import json
 import os
 import re
@@ -302,34 +303,54 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def staging_beside(out: str | os.PathLike, label: str, inside: bool = False) -> Path:
-    """A new hidden folder `.<out's name>.<label>-XXXXXXXX` (tempfile.mkdtemp) beside `out`, its parent made if
-    missing: on `out`'s file system, so that it can be renamed into place (swap_in_folder). `inside`: within
-    `out` instead (`.<label>-XXXXXXXX`) when that folder exists, for a command that renames its files into it one
-    by one (writable even where `out`'s parent is not, on its file system even when it is a mount point). Mode
-    0o755, not mkdtemp's 0700, which would hide the folder's files from a web server once it is `out`. An error
-    names `out`, the path the user gave, never the staging folder."""
+    """A new hidden folder `.<out's name>.<label>-<pid>-XXXXXXXX` (tempfile.mkdtemp) beside `out`, its parent made
+    if missing: on `out`'s file system, so that it can be renamed into place (swap_in_folder). `inside`: within
+    `out` instead (`.<label>-<pid>-XXXXXXXX`) when that folder exists, for a command that renames its files into it
+    one by one (writable even where `out`'s parent is not, on its file system even when it is a mount point). Mode
+    0o755, not mkdtemp's 0700, which would hide the folder's files from a web server once it is `out`. What a killed
+    run left there is repaired first (recover_beside). An error names `out`, the path the user gave, never the
+    staging folder."""
     where = Path(out).absolute()  # a relative `out` such as "." still has a name and a parent
     try:
-        recover_parked(where)
+        recover_beside(where)
         where.parent.mkdir(parents=True, exist_ok=True)
         if inside and where.is_dir():
-            staging = Path(tempfile.mkdtemp(prefix=f".{label}-", dir=where))
+            staging = Path(tempfile.mkdtemp(prefix=f".{label}-{os.getpid()}-", dir=where))
         else:
-            staging = Path(tempfile.mkdtemp(prefix=f".{where.name}.{label}-", dir=where.parent))
+            staging = Path(tempfile.mkdtemp(prefix=f".{where.name}.{label}-{os.getpid()}-", dir=where.parent))
         staging.chmod(0o755)
     except OSError as exc:
         raise naming(exc, out) from exc
     return staging
 
 
-def recover_parked(dest: Path) -> None:
-    """Repair what a process killed inside swap_in_folder left: the previous `dest` parked as `.<name>.old` beside
-    it goes back when `dest` is missing (the new folder never arrived), else it is removed."""
+def recover_beside(dest: Path) -> None:
+    """Repair what a killed process left at `dest`: the previous folder parked by swap_in_folder as `.<name>.old`
+    goes back when `dest` is missing (the new folder never arrived), else it is removed; and staging folders of
+    staging_beside (beside `dest`, or inside it) whose process is no longer running are removed."""
     old = dest.with_name(f".{dest.name}.old")
     if old.exists() and not dest.exists():
         os.replace(old, dest)
     elif old.exists():
         shutil.rmtree(old, ignore_errors=True)
+    stale = [*dest.parent.glob(f".{glob.escape(dest.name)}.*-*-*")]
+    if dest.is_dir():
+        stale += dest.glob(".*-*-*")
+    for folder in stale:
+        if folder.is_dir() and _owner_gone(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _owner_gone(name: str) -> bool:
+    """Whether the process whose id a staging folder's name carries (`...<label>-<pid>-XXXXXXXX`) has ended; False
+    when the name carries no id, or the process runs (perhaps under another user)."""
+    try:
+        os.kill(int(name.rsplit("-", 2)[-2]), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, IndexError, PermissionError, OverflowError):
+        pass
+    return False
 
 
 def swap_in_folder(staging: Path, dest: Path) -> None:

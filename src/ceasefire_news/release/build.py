@@ -44,7 +44,7 @@ from ..columns import (CONFIGS, DICTIONARY_COLUMNS, FILE_ROWS, RELEASE_FORMAT_VE
                        config_split, data_files)
 from ..errors import CeasefireError, Problem
 from ..extras import missing_extra
-from ..fsutil import atomic_write_bytes, dumps_json, recover_parked, staging_beside, swap_in_folder
+from ..fsutil import atomic_write_bytes, dumps_json, staging_beside, swap_in_folder
 from ..hub import DEFAULT_REPO_ID, check_repo_id, check_tag, dataset_url, default_revision, file_url
 from ..repo import Repo, sha256_bytes
 from ..resources import rules_dir
@@ -620,25 +620,10 @@ def parquet_bytes(table: pa.Table, config: str) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------------ publishing
-def _recover(out: Path) -> None:
-    """Repair what a killed build may have left: the previous release parked beside `out` (fsutil.recover_parked),
-    and staging folders of builds no longer running."""
-    recover_parked(out)
-    for stale in out.parent.glob(f".{out.name}.building-*"):
-        try:
-            pid = int(stale.name.rsplit("-", 2)[-2])
-            os.kill(pid, 0)  # still running: another build owns it
-        except ProcessLookupError:
-            shutil.rmtree(stale, ignore_errors=True)
-        except (ValueError, IndexError, PermissionError):
-            continue
-
-
 def staging_folder(out: Path) -> Path:
-    """A fresh folder beside `out` to write the new release into (after repairing what a killed build left); its
-    name carries this process's id, which `_recover` checks before removing a stale one."""
-    _recover(out)
-    return staging_beside(out, f"building-{os.getpid()}")
+    """A fresh folder beside `out` to write the new release into (after repairing what a killed build left:
+    fsutil.recover_beside)."""
+    return staging_beside(out, "building")
 
 
 def publish(out: Path, files: dict[str, bytes], tmp: Path | None = None) -> None:
