@@ -295,3 +295,13 @@ def test_a_repo_id_that_would_break_the_card_is_a_one_line_error(tmp_path):
     with pytest.raises(CeasefireError, match=r"\[bad-repo-id\] repository id 'o/n`x' is not a Hub dataset id"):
         build(Path(__file__).resolve().parents[1], tmp_path / "out", progress=False, repo_id="o/n`x")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("source,suggested", [("owner/name", True), ("ceasefire-news/ceasefire-news", True),
+                                              ("owner/na--me", False), ("o/n`x", False)])
+def test_a_missing_folder_that_reads_as_a_hub_id_suggests_the_hub_source_only_when_the_hub_would_take_it(
+        source, suggested, monkeypatch):
+    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
+    with pytest.raises(CeasefireError) as exc:
+        ceasefire_news.load(source=source)
+    assert (f"use source='hub:{source}'" in str(exc.value)) == suggested, str(exc.value)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-import re
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -117,13 +116,12 @@ class Release:
     revision: str | None = None
 
 
-_REPO_ID_LIKE = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*\Z")
-
-
 def _hub_suggestion(source: Any, from_env: bool) -> str | None:
     """'use source='hub:OWNER/NAME'' when a folder source is no folder and reads as a Hub repository id."""
+    from .hub import repo_id_problem
+
     text = os.fspath(source) if isinstance(source, (str, os.PathLike)) else ""
-    if not isinstance(text, str) or not _REPO_ID_LIKE.match(text) or Path(text).exists():
+    if not isinstance(text, str) or repo_id_problem(text) is not None or Path(text).exists():
         return None
     return (f"to read the Hub dataset {text}, set ${SOURCE_ENV}=hub:{text}" if from_env
             else f"to read the Hub dataset {text}, use source='hub:{text}'")

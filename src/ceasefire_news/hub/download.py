@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import CeasefireError, Problem
+from . import endpoint_url
 from .quiet import hushed
 
 
@@ -114,7 +115,7 @@ def _download(repo_id: str, revision: str, patterns: list[str]) -> Path:
     except errors.RevisionNotFoundError:
         raise CeasefireError(Problem(
             "hub-unknown-revision", f"dataset {repo_id} has no revision {revision!r} (a tag, branch or commit)",
-            where, hint=f"see the tags on {endpoint}/datasets/{repo_id}; releases are tagged v<version>")) from None
+            where, hint=f"see the tags on {endpoint_url(repo_id)}; releases are tagged v<version>")) from None
     except errors.LocalEntryNotFoundError:
         if constants.HF_HUB_OFFLINE:
             raise _not_cached(repo_id, revision, patterns) from None
