@@ -16,7 +16,6 @@ first (once per process while the file is unchanged).
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import warnings
 from dataclasses import dataclass, replace
@@ -189,10 +188,10 @@ def _hub(repo_id: str, revision: str, files: list[str] | tuple[str, ...]) -> Rel
 def embedded_hub() -> tuple[str, str]:
     """The Hub dataset and revision (tag) the embedded release was built for: `source=None` with that revision (or
     none) reads the embedded copy; with any other revision, that dataset on the Hub."""
-    from .hub import DEFAULT_REPO_ID, default_revision
+    from .hub import DEFAULT_REPO_ID, built_for, default_revision
 
     try:
-        hub = json.loads((EMBEDDED / "manifest.json").read_text(encoding="utf-8")).get("hub", {})
+        hub = built_for(EMBEDDED)
     except FileNotFoundError:
         hub = {}
     return hub.get("repo_id", DEFAULT_REPO_ID), hub.get("revision", default_revision())

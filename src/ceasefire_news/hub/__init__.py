@@ -5,7 +5,9 @@ repository id without pulling in the download client; `hub.download` talks to th
 """
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from .. import __version__
 from ..errors import CeasefireError, Problem
@@ -98,6 +100,12 @@ def check_tag(tag: str) -> str:
     """`tag`, or a [bad-tag] error saying why git and the Hub would refuse it."""
     return _accepted(tag, tag_problem(tag), "bad-tag", "tag {value} is not a valid git tag name",
                      "use a name like v0.1.0 (letters, digits, '.', '-', '_', '/')")
+
+
+def built_for(folder: Path) -> dict:
+    """The `hub` record of a built release's manifest.json: the repository and tag it was built to be published as
+    ({} when the manifest has none; OSError and ValueError when it cannot be read)."""
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("hub") or {}
 
 
 def hub_repo_id(source: str) -> str | None:

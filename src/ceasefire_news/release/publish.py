@@ -23,8 +23,9 @@ from typing import Callable
 
 from .. import __version__
 from ..errors import CeasefireError, Problem
-from ..hub import check_repo_id, check_tag, default_revision, endpoint_url
+from ..hub import built_for, check_repo_id, check_tag, default_revision, endpoint_url
 from ..hub.quiet import hushed
+from .target import entries
 
 REQUIRED = ("README.md", "manifest.json", "SHA256SUMS", "croissant.json", "rejections.json")
 
@@ -39,11 +40,6 @@ class PublishResult:
     commit: str | None = None
     url: str | None = None
     dry_run: bool = False
-
-
-def release_files(folder: Path) -> list[str]:
-    """Every file of the release folder, release-relative, sorted."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 def check_release(folder: Path, repo_id: str, tag: str | None) -> list[Problem]:
@@ -61,16 +57,15 @@ def check_release(folder: Path, repo_id: str, tag: str | None) -> list[Problem]:
         return list(exc.problems)
     problems += [Problem("publish-stray-file", f"{n} is not listed in SHA256SUMS", str(folder / n),
                          hint="rebuild the release; do not add files by hand")
-                 for n in release_files(folder) if n not in listed and n != "SHA256SUMS"]
+                 for n in entries(folder) if n not in listed and n != "SHA256SUMS"]
     rejected = json.loads((folder / "rejections.json").read_text(encoding="utf-8")).get("rejected") or {}
     if rejected:
         problems.append(Problem("publish-rejected", f"{len(rejected)} document(s) were rejected by the build: "
                                 f"{', '.join(sorted(rejected)[:5])}", str(folder / "rejections.json"),
                                 hint="fix them (`ceasefire-news validate`) and build again"))
-    hub = built_as(folder)
-    built_for = hub.get("repo_id")
-    if built_for != repo_id:
-        problems.append(Problem("publish-repo-id", f"the release was built for {built_for!r}, not {repo_id!r} "
+    hub = built_for(folder)
+    if hub.get("repo_id") != repo_id:
+        problems.append(Problem("publish-repo-id", f"the release was built for {hub.get('repo_id')!r}, not {repo_id!r} "
                                 "(its card and Croissant link there)", str(folder / "manifest.json"),
                                 hint=f"ceasefire-news build --repo-id {repo_id} --out DIR, or publish without --from"))
     revision = hub.get("revision")
@@ -86,12 +81,6 @@ def check_release(folder: Path, repo_id: str, tag: str | None) -> list[Problem]:
         problems.append(Problem("publish-card", "the dataset card has no YAML header with `configs`",
                                 str(folder / "README.md"), hint="rebuild the release"))
     return problems
-
-
-def built_as(folder: Path) -> dict:
-    """The manifest's `hub` record of a built release: the repository and tag it was built to be published as."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return manifest.get("hub") or {}
 
 
 def _token() -> str:
@@ -172,8 +161,8 @@ def publish(repo_id: str, *, tag: str | None = None, private: bool = False, dry_
                 raise CeasefireError(Problem("publish-missing-file", "--from is not a folder", str(folder)))
         problems = check_release(folder, repo_id, tag)
         if not problems and tag is None:  # a built folder (--from) goes out as the tag it was built for
-            tag = check_tag(str(built_as(folder).get("revision") or default_revision()))
-        result = PublishResult(repo_id, tag, folder, release_files(folder), problems, dry_run=dry_run)
+            tag = check_tag(str(built_for(folder).get("revision") or default_revision()))
+        result = PublishResult(repo_id, tag, folder, entries(folder), problems, dry_run=dry_run)
         say(f"checks: {'passed' if not problems else f'{len(problems)} problem(s)'}")
         if problems:
             raise CeasefireError(problems)
