@@ -29,7 +29,7 @@ import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pyarrow as pa
 
@@ -65,7 +65,6 @@ class ExportReport:
     documents: int = 0
     files: list[str] = field(default_factory=list)
     lost: list[Lost] = field(default_factory=list)
-    staging: Path = Path()  # where the files are written until the export is complete
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(x.kind for x in self.lost).items()))
@@ -169,18 +168,25 @@ def _lose_layer(rows: list[dict[str, Any]], layer: str, kind: str, lost: list[Lo
                              x.get("end")))
 
 
-def _write(report: ExportReport, name: str, data: bytes) -> None:
-    try:
-        atomic_write_bytes(report.staging / name, data)
-    except OSError as exc:  # named as the file the user will look for, not the staging folder
-        raise naming(exc, report.out / name) from exc
-    report.files.append(name)
+Write = Callable[[str, bytes], None]  # a writer's one output: a file of the export, by name
+
+
+def _writer(report: ExportReport, staging: Path) -> Write:
+    """Write a file of the export into `staging`, recorded in `report.files`; an error names the file as the user
+    will look for it in `out`, not the staging folder."""
+    def write(name: str, data: bytes) -> None:
+        try:
+            atomic_write_bytes(staging / name, data)
+        except OSError as exc:
+            raise naming(exc, report.out / name) from exc
+        report.files.append(name)
+    return write
 
 
 # ---------------------------------------------------------------------------------------------- formats
-def _jsonl(report: ExportReport, rows: list[dict[str, Any]], **_: Any) -> None:
+def _jsonl(report: ExportReport, rows: list[dict[str, Any]], write: Write, **_: Any) -> None:
     lines = (json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in rows)
-    _write(report, f"{report.split}.jsonl", "".join(lines).encode("utf-8"))
+    write(f"{report.split}.jsonl", "".join(lines).encode("utf-8"))
 
 
 def _token_view(report: ExportReport, rows: list[dict[str, Any]], ner: pa.Table
@@ -194,7 +200,7 @@ def _token_view(report: ExportReport, rows: list[dict[str, Any]], ner: pa.Table
     return out
 
 
-def _conll(report: ExportReport, rows: list[dict[str, Any]], ner: pa.Table) -> None:
+def _conll(report: ExportReport, rows: list[dict[str, Any]], write: Write, ner: pa.Table) -> None:
     lines: list[str] = []
     for r, sentences, tags in _token_view(report, rows, ner):
         lines += ["-DOCSTART- -X- -X- O", ""]
@@ -203,8 +209,8 @@ def _conll(report: ExportReport, rows: list[dict[str, Any]], ner: pa.Table) -> N
     for layer in ("quotes", "sources"):
         _lose_layer(rows, layer, layer[:-1], report.lost)
     _lose_layer(rows, "captions", "caption", report.lost)
-    _write(report, f"{report.split}.conll", "\n".join(lines).encode("utf-8") + (b"\n" if lines else b""))
-    _write(report, f"{report.split}.ids", "".join(f"{r['id']}\n" for r in rows).encode())
+    write(f"{report.split}.conll", "\n".join(lines).encode("utf-8") + (b"\n" if lines else b""))
+    write(f"{report.split}.ids", "".join(f"{r['id']}\n" for r in rows).encode())
 
 
 def read_conll(text: str) -> list[list[list[tuple[str, str]]]]:
@@ -289,16 +295,16 @@ def _brat_doc(r: dict[str, Any], lost: list[Lost]) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
-def _brat(report: ExportReport, rows: list[dict[str, Any]], **_: Any) -> None:
+def _brat(report: ExportReport, rows: list[dict[str, Any]], write: Write, **_: Any) -> None:
     for r in rows:
-        _write(report, f"{r['id']}.txt", r["text"].encode("utf-8"))
-        _write(report, f"{r['id']}.ann", _brat_doc(r, report.lost).encode("utf-8"))
+        write(f"{r['id']}.txt", r["text"].encode("utf-8"))
+        write(f"{r['id']}.ann", _brat_doc(r, report.lost).encode("utf-8"))
     for layer, kind in (("captions", "caption"), ("boilerplate", "boilerplate"), ("paragraphs", "paragraph")):
         if rows and layer in rows[0]:
             _lose_layer(rows, layer, kind, report.lost)
 
 
-def _spacy(report: ExportReport, rows: list[dict[str, Any]], ner: pa.Table) -> None:
+def _spacy(report: ExportReport, rows: list[dict[str, Any]], write: Write, ner: pa.Table) -> None:
     try:
         import spacy
         from spacy.tokens import Doc, DocBin
@@ -326,7 +332,7 @@ def _spacy(report: ExportReport, rows: list[dict[str, Any]], ner: pa.Table) -> N
             if q.get("speaker_id"):
                 report.lost.append(Lost("speaker-link", r["id"], "quotes", q["id"], q["text"], q["start"], q["end"]))
     _lose_layer(rows, "captions", "caption", report.lost)
-    _write(report, f"{report.split}.spacy", bin_.to_bytes())
+    write(f"{report.split}.spacy", bin_.to_bytes())
 
 
 def _spacy_words(text: str, sentences: list[list[Tok]], tags: list[list[str]]
@@ -374,15 +380,15 @@ def export(fmt: str, split: str, out: str | os.PathLike, *, config: str = "defau
     if fmt in ("conll", "spacy"):
         extra["ner"] = pa.concat_tables(load_tables(split, config="ner", source=source, revision=revision).values())
     report = ExportReport(fmt, split, config, out, documents=len(rows))
-    report.staging = staging_beside(report.out, "export", inside=True)
+    staging = staging_beside(report.out, "export", inside=True)  # the files wait here until every one is complete
     try:
-        _WRITERS[fmt](report, rows, **extra)
+        _WRITERS[fmt](report, rows, _writer(report, staging), **extra)
         report.lost.sort(key=lambda x: (x.doc_id, x.layer, x.start if x.start is not None else -1, x.id, x.kind))
-        atomic_write_bytes(report.staging / "loss.json",
+        atomic_write_bytes(staging / "loss.json",
                            (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-        _move_in(report.staging, report.out, report.files + ["loss.json"])
+        _move_in(staging, report.out, report.files + ["loss.json"])
     finally:
-        shutil.rmtree(report.staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
     return report
 
 
