@@ -35,12 +35,14 @@ def _byte_count(text: str) -> int:
 
 
 def _tag(text: str) -> str:
-    from .hub import tag_problem
+    """--tag as a usage error (exit 2, before anything runs) with hub.check_tag's words."""
+    from .hub import check_tag
 
-    why = tag_problem(text)
-    if why:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a valid git tag name: {why} (e.g. v0.1.0)")
-    return text
+    try:
+        return check_tag(text)
+    except CeasefireError as exc:
+        p = exc.problems[0]
+        raise argparse.ArgumentTypeError(f"{p.message} ({p.hint})") from None
 
 
 def _window(text: str) -> int:
