@@ -9,8 +9,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import pytest
-
 from ceasefire_news.ingest import ingest
 from ceasefire_news.repo import Repo
 
@@ -141,16 +139,3 @@ def build_release(repo: Path, out: Path, **kw) -> Path:
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` by relative path (what "byte-identical" compares)."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-# The session's corpus and release under the short names the build and scale tests use: read-only (copy to change).
-# Modules import them by name; they are not in conftest.py, where they would hand the read-only session corpus to
-# the modules whose own `repo` fixture is a writable copy.
-@pytest.fixture
-def repo(corpus_repo: Path) -> Path:
-    return corpus_repo
-
-
-@pytest.fixture
-def release(corpus_release: Path) -> Path:
-    return corpus_release

@@ -20,7 +20,7 @@ from ceasefire_news.columns import CONFIGS, DICTIONARY_COLUMNS, ROW_GROUP_SIZE, 
 from ceasefire_news.errors import CeasefireError
 from ceasefire_news.fsutil import recover_beside
 
-from .corpus_factory import build_release, make_repo, release, repo, tree_bytes  # noqa: F401 (repo, release: fixtures)
+from .corpus_factory import build_release, make_repo, tree_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,10 +29,10 @@ def _files(release: Path) -> list[tuple[str, str, Path]]:
     return [(c, s, release / data_file(c, s)) for c in CONFIGS for s in SPLITS if (release / data_file(c, s)).exists()]
 
 
-def test_parquet_files_have_the_explicit_schema_zstd_dictionary_labels_and_hf_names(release: Path):
-    files = _files(release)
+def test_parquet_files_have_the_explicit_schema_zstd_dictionary_labels_and_hf_names(corpus_release: Path):
+    files = _files(corpus_release)
     assert {c for c, _, _ in files} == set(CONFIGS) and len({s for _, s, _ in files}) >= 2
-    on_disk = sorted(str(p.relative_to(release)) for p in (release / "data").rglob("*"))
+    on_disk = sorted(str(p.relative_to(corpus_release)) for p in (corpus_release / "data").rglob("*"))
     assert all(n.endswith("-00000-of-00001.parquet") or not n.endswith(".parquet") for n in on_disk)
     for config, split, f in files:
         pf = pq.ParquetFile(f)
@@ -48,8 +48,8 @@ def test_parquet_files_have_the_explicit_schema_zstd_dictionary_labels_and_hf_na
         assert b"ARROW:schema" not in (pf.metadata.metadata or {})
 
 
-def test_rows_are_sorted_and_every_span_matches_its_text(release: Path):
-    for config, _, f in _files(release):
+def test_rows_are_sorted_and_every_span_matches_its_text(corpus_release: Path):
+    for config, _, f in _files(corpus_release):
         rows = pq.read_table(f).to_pylist()
         key = [(r["doc_id"], r["sentence_index"]) if config == "ner" else r["id"] for r in rows]
         assert key == sorted(key)
@@ -67,37 +67,38 @@ def test_rows_are_sorted_and_every_span_matches_its_text(release: Path):
         assert n > 0
 
 
-def test_default_columns_keep_the_readme_contract(release: Path):
+def test_default_columns_keep_the_readme_contract(corpus_release: Path):
     contract = ["id", "text", "title", "source", "url", "published", "published_basis", "language", "entities",
                 "quotes", "sources", "captions", "text_sha256"]
     assert CONFIGS["default"].names == contract
-    assert pq.read_schema(release / data_file("default", "train")).names == contract
+    assert pq.read_schema(corpus_release / data_file("default", "train")).names == contract
 
 
-def test_manifest_records_versions_and_the_hash_of_every_input(release: Path, repo: Path):
-    m = json.loads((release / "manifest.json").read_text())
+def test_manifest_records_versions_and_the_hash_of_every_input(corpus_release: Path, corpus_repo: Path):
+    m = json.loads((corpus_release / "manifest.json").read_text())
     assert m["package_version"] and m["schema_version"] and m["normaliser_version"]
     for d, v in m["documents"].items():
-        assert v["seed_sha256"] == hashlib.sha256((repo / "seeds" / f"{d}.txt").read_bytes()).hexdigest()
-        assert v["corpus_sha256"] == hashlib.sha256((repo / "corpus" / f"{d}.txt").read_bytes()).hexdigest()
-        assert v["annotations_sha256"] == hashlib.sha256((repo / "annotations" / f"{d}.json").read_bytes()).hexdigest()
-        assert v["meta_sha256"] == hashlib.sha256((repo / "seeds" / f"{d}.meta.json").read_bytes()).hexdigest()
-    sums = dict(line.split("  ")[::-1] for line in (release / "SHA256SUMS").read_text().splitlines())
-    files = {str(p.relative_to(release)) for p in release.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+        assert v["seed_sha256"] == hashlib.sha256((corpus_repo / "seeds" / f"{d}.txt").read_bytes()).hexdigest()
+        assert v["corpus_sha256"] == hashlib.sha256((corpus_repo / "corpus" / f"{d}.txt").read_bytes()).hexdigest()
+        annotations = corpus_repo / "annotations" / f"{d}.json"
+        assert v["annotations_sha256"] == hashlib.sha256(annotations.read_bytes()).hexdigest()
+        assert v["meta_sha256"] == hashlib.sha256((corpus_repo / "seeds" / f"{d}.meta.json").read_bytes()).hexdigest()
+    sums = dict(line.split("  ")[::-1] for line in (corpus_release / "SHA256SUMS").read_text().splitlines())
+    files = {str(p.relative_to(corpus_release)) for p in corpus_release.rglob("*") if p.is_file()} - {"SHA256SUMS"}
     assert set(sums) == files
-    assert all(hashlib.sha256((release / n).read_bytes()).hexdigest() == h for n, h in sums.items())
+    assert all(hashlib.sha256((corpus_release / n).read_bytes()).hexdigest() == h for n, h in sums.items())
 
 
-def test_workers_give_byte_identical_output(repo: Path, release: Path, tmp_path: Path):
-    out = build_release(repo, tmp_path / "w2", ratios=(50, 25, 25), workers=2)
-    assert tree_bytes(out) == tree_bytes(release)
+def test_workers_give_byte_identical_output(corpus_repo: Path, corpus_release: Path, tmp_path: Path):
+    out = build_release(corpus_repo, tmp_path / "w2", ratios=(50, 25, 25), workers=2)
+    assert tree_bytes(out) == tree_bytes(corpus_release)
 
 
-def test_a_bad_document_is_rejected_with_reasons_and_the_rest_released(repo: Path, tmp_path: Path, capsys):
+def test_a_bad_document_is_rejected_with_reasons_and_the_rest_released(corpus_repo: Path, tmp_path: Path, capsys):
     bad = tmp_path / "repo"
     import shutil
 
-    shutil.copytree(repo, bad)
+    shutil.copytree(corpus_repo, bad)
     ann = json.loads((bad / "annotations" / "105_hostage.json").read_text())
     ann["layers"]["entities"][0]["start"] += 1
     (bad / "annotations" / "105_hostage.json").write_text(json.dumps(ann))
@@ -110,12 +111,12 @@ def test_a_bad_document_is_rejected_with_reasons_and_the_rest_released(repo: Pat
     assert "105_hostage" not in m["documents"] and len(m["documents"]) == 10
 
 
-def test_a_failed_build_leaves_the_previous_release_byte_identical(repo: Path, release: Path, tmp_path: Path,
-                                                                   monkeypatch):
+def test_a_failed_build_leaves_the_previous_release_byte_identical(corpus_repo: Path, corpus_release: Path,
+                                                                   tmp_path: Path, monkeypatch):
     out = tmp_path / "rel"
     import shutil
 
-    shutil.copytree(release, out)
+    shutil.copytree(corpus_release, out)
     before = tree_bytes(out)
     real = build_mod.atomic_write_bytes
     written = []
@@ -128,13 +129,13 @@ def test_a_failed_build_leaves_the_previous_release_byte_identical(repo: Path, r
 
     monkeypatch.setattr(build_mod, "atomic_write_bytes", failing)
     with pytest.raises(OSError):
-        build(repo, out, progress=False)
+        build(corpus_repo, out, progress=False)
     assert tree_bytes(out) == before
     assert not list(tmp_path.glob(".rel.*"))  # the half-written folder is gone
 
     monkeypatch.setattr(build_mod, "label_chart_png", lambda counts: 1 / 0)  # a failure before anything is written
     with pytest.raises(ZeroDivisionError):
-        build(repo, out, progress=False)
+        build(corpus_repo, out, progress=False)
     assert tree_bytes(out) == before
 
 
@@ -163,16 +164,18 @@ KILLER = textwrap.dedent("""
 
 
 @pytest.mark.parametrize("stage", ["writing", "swapping"])
-def test_a_killed_build_leaves_the_previous_release_usable(repo: Path, release: Path, tmp_path: Path, stage: str):
+def test_a_killed_build_leaves_the_previous_release_usable(corpus_repo: Path, corpus_release: Path, tmp_path: Path,
+                                                            stage: str):
     import shutil
 
     import ceasefire_news
 
     out = tmp_path / "rel"
-    shutil.copytree(release, out)
+    shutil.copytree(corpus_release, out)
     before = tree_bytes(out)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.run([sys.executable, "-c", KILLER, str(repo), str(out), stage], env=env, capture_output=True)
+    proc = subprocess.run([sys.executable, "-c", KILLER, str(corpus_repo), str(out), stage], env=env,
+                          capture_output=True)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
     if stage == "writing":
         assert tree_bytes(out) == before
@@ -182,17 +185,17 @@ def test_a_killed_build_leaves_the_previous_release_usable(repo: Path, release: 
     recover_beside(out)
     assert tree_bytes(out) == before and not list(tmp_path.glob(".rel.*"))
     assert len(ceasefire_news.load("all", source=out)) > 0
-    build(repo, out, progress=False)
+    build(corpus_repo, out, progress=False)
     assert not list(tmp_path.glob(".rel.*"))
 
 
-def test_build_summary_fits_one_screen(repo: Path, tmp_path: Path, capsys):
-    assert main(["build", "--root", str(repo), "--out", str(tmp_path / "rel"), "-q", "--workers", "2"]) == 0
+def test_build_summary_fits_one_screen(corpus_repo: Path, tmp_path: Path, capsys):
+    assert main(["build", "--root", str(corpus_repo), "--out", str(tmp_path / "rel"), "-q", "--workers", "2"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert len(lines) <= 24 and all(len(x) <= 120 for x in lines)
     assert "train" in out and "near-duplicate pairs: 2" in out and "2 worker(s)" in out
-    assert main(["build", "--root", str(repo), "--out", str(tmp_path / "rel"), "--workers", "0"]) == 2
+    assert main(["build", "--root", str(corpus_repo), "--out", str(tmp_path / "rel"), "--workers", "0"]) == 2
 
 
 def test_progress_bar_shows_for_many_documents(tmp_path: Path, capsys, monkeypatch):
@@ -252,10 +255,10 @@ def test_counting_a_shard_at_once_gives_the_counts_of_an_item_by_item_pass():
         assert sorted(counts.origins.items()) == sorted(want["origins"].items())
 
 
-def test_a_document_whose_files_vanished_after_the_listing_is_rejected(repo: Path):
+def test_a_document_whose_files_vanished_after_the_listing_is_rejected(corpus_repo: Path):
     """validate finds nothing wrong with a document that has no file at all; the build rejects it with a reason
     instead of failing on the missing bytes."""
     from ceasefire_news.repo import Repo
 
-    r = build_mod.process_document(Repo.at(repo), "999_vanished")
+    r = build_mod.process_document(Repo.at(corpus_repo), "999_vanished")
     assert [p["code"] for p in r.problems] == ["missing-files"] and r.default is None

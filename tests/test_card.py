@@ -31,11 +31,6 @@ def release(tmp_path_factory) -> Path:
     return build_release(make_repo(base / "repo"), base / "rel", ratios=(80, 10, 10))
 
 
-@pytest.fixture
-def release_all_splits(corpus_release: Path) -> Path:
-    return corpus_release
-
-
 LOADER = textwrap.dedent("""
     import json, socket, sys, warnings
     def no_network(*a, **k):
@@ -62,7 +57,7 @@ def _load_with_datasets(release: Path, tmp_path: Path) -> tuple[dict, str]:
     return json.loads(proc.stdout.splitlines()[-1]), proc.stderr
 
 
-@pytest.mark.parametrize("which", ["release", "release_all_splits"])
+@pytest.mark.parametrize("which", ["release", "corpus_release"])
 def test_datasets_loads_every_config_and_non_empty_split_offline(which: str, request, tmp_path: Path):
     release = request.getfixturevalue(which)
     loaded, stderr = _load_with_datasets(release, tmp_path)
@@ -76,7 +71,7 @@ def test_datasets_loads_every_config_and_non_empty_split_offline(which: str, req
             assert loaded[config][s]["ids"] == table.column("id").to_pylist()
     tags = loaded["ner"][next(iter(loaded["ner"]))]["features"]["ner_tags"]
     assert tags["feature"]["names"] == list(TAGS) and tags["feature"]["_type"] == "ClassLabel"
-    if which == "release_all_splits":
+    if which == "corpus_release":
         assert all(len(loaded[c]) == 3 for c in CONFIGS)
     else:
         assert any(len(loaded[c]) < 3 for c in CONFIGS)
@@ -146,9 +141,9 @@ def test_label_chart_is_embedded_and_deterministic(release: Path):
     assert label_chart_png({**counts, "LAW": 1}) != png
 
 
-def test_card_agrees_with_the_data(release: Path, release_all_splits: Path):
+def test_card_agrees_with_the_data(release: Path, corpus_release: Path):
     assert check_card(release) == []
-    assert check_card(release_all_splits) == []
+    assert check_card(corpus_release) == []
 
 
 def _tamper(release: Path, tmp_path: Path) -> Path:

@@ -17,12 +17,6 @@ from ceasefire_news.release.card import citation
 from ceasefire_news.release.ner import TAGS
 
 
-
-@pytest.fixture
-def release(corpus_release: Path) -> Path:
-    return corpus_release
-
-
 @pytest.fixture
 def no_network(monkeypatch):
     def refuse(*args, **kwargs):
@@ -32,32 +26,32 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
-def test_mlcroissant_validates_it_without_the_network(release: Path, no_network):
+def test_mlcroissant_validates_it_without_the_network(corpus_release: Path, no_network):
     import mlcroissant as mlc
 
-    ds = mlc.Dataset(jsonld=release / "croissant.json")
+    ds = mlc.Dataset(jsonld=corpus_release / "croissant.json")
     issues = ds.metadata.ctx.issues
     assert not issues.errors, issues.report()
     assert {w for w in issues.warnings if "datePublished" not in w} == set(), issues.report()
     assert [rs.name for rs in ds.metadata.record_sets] == ["ner_tag_names", *CONFIGS]
 
 
-def test_every_data_file_is_described_with_its_sha256(release: Path):
-    doc = json.loads((release / "croissant.json").read_text())
+def test_every_data_file_is_described_with_its_sha256(corpus_release: Path):
+    doc = json.loads((corpus_release / "croissant.json").read_text())
     assert doc["conformsTo"] == "http://mlcommons.org/croissant/1.0" and isinstance(doc["@context"], dict)
     objects = {d["contentUrl"]: d for d in doc["distribution"] if d["@type"] == "cr:FileObject"}
-    on_disk = {str(p.relative_to(release)) for p in (release / "data").rglob("*.parquet")}
+    on_disk = {str(p.relative_to(corpus_release)) for p in (corpus_release / "data").rglob("*.parquet")}
     assert set(objects) == on_disk
     for name, d in objects.items():
-        data = (release / name).read_bytes()
+        data = (corpus_release / name).read_bytes()
         assert d["sha256"] == hashlib.sha256(data).hexdigest() and d["contentSize"] == f"{len(data)} B"
     for key in ("rai:dataCollection", "rai:dataBiases", "rai:personalSensitiveInformation", "rai:dataLimitations",
                 "rai:dataAnnotationProtocol", "rai:dataUseCases"):
         assert doc[key], key
 
 
-def test_record_sets_mirror_the_arrow_schemas(release: Path):
-    doc = json.loads((release / "croissant.json").read_text())
+def test_record_sets_mirror_the_arrow_schemas(corpus_release: Path):
+    doc = json.loads((corpus_release / "croissant.json").read_text())
     sets = {rs["@id"]: rs for rs in doc["recordSet"]}
     for config, schema in CONFIGS.items():
         names = [f["name"] for f in sets[config]["field"]]
@@ -72,12 +66,12 @@ def test_record_sets_mirror_the_arrow_schemas(release: Path):
     assert [r["ner_tag_names/name"] for r in sets["ner_tag_names"]["data"]] == list(TAGS)
 
 
-def test_mlcroissant_reads_the_ner_records_back(release: Path, no_network):
+def test_mlcroissant_reads_the_ner_records_back(corpus_release: Path, no_network):
     import mlcroissant as mlc
 
-    ds = mlc.Dataset(jsonld=release / "croissant.json")
+    ds = mlc.Dataset(jsonld=corpus_release / "croissant.json")
     records = list(itertools.islice(ds.records("ner"), 5))
-    f = release / data_file("ner", next(s for s in SPLITS if (release / data_file("ner", s)).exists()))
+    f = corpus_release / data_file("ner", next(s for s in SPLITS if (corpus_release / data_file("ner", s)).exists()))
     first = pq.read_table(f).to_pylist()[0]
     got = next(r for r in records if r["ner/id"].decode() == first["id"])
     assert [t.decode() for t in got["ner/tokens"]] == first["tokens"]

@@ -7,7 +7,6 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -213,34 +212,29 @@ def test_a_batch_of_documents_gives_the_rows_of_the_span_by_span_definition(data
     assert batch.table().to_pylist() == batch.rows() and batch.table().schema.equals(NER)
 
 
-@pytest.fixture
-def release(corpus_release: Path) -> Path:
-    return corpus_release
-
-
-def test_ner_config_rows_match_the_default_config(release: Path):
+def test_ner_config_rows_match_the_default_config(corpus_release: Path):
     for s in SPLITS:
-        f = release / data_file("ner", s)
+        f = corpus_release / data_file("ner", s)
         if not f.exists():
-            assert not (release / data_file("default", s)).exists()
+            assert not (corpus_release / data_file("default", s)).exists()
             continue
         ner = pq.read_table(f)
         assert ner.schema.equals(NER)
-        default = {r["id"]: r for r in pq.read_table(release / data_file("default", s)).to_pylist()}
+        default = {r["id"]: r for r in pq.read_table(corpus_release / data_file("default", s)).to_pylist()}
         rows = ner.to_pylist()
         assert [(r["doc_id"], r["sentence_index"]) for r in rows] == sorted((r["doc_id"], r["sentence_index"])
                                                                           for r in rows)
         for doc_id, doc in default.items():
             doc_rows = [r for r in rows if r["doc_id"] == doc_id]
             assert [t for r in doc_rows for t in r["tokens"]] == [t.text for t in tokenize(doc["text"])]
-            report = [p for p in json.loads((release / "ner_report.json").read_text())["spans"]
+            report = [p for p in json.loads((corpus_release / "ner_report.json").read_text())["spans"]
                       if p["doc_id"] == doc_id]
             b_tags = sum(TAGS[t].startswith("B-") for r in doc_rows for t in r["ner_tags"])
             assert b_tags == len(doc["entities"]) - len(report)
 
 
-def test_ner_report_lists_the_spans_left_out(release: Path):
-    report = json.loads((release / "ner_report.json").read_text())
+def test_ner_report_lists_the_spans_left_out(corpus_release: Path):
+    report = json.loads((corpus_release / "ner_report.json").read_text())
     reasons = {(p["doc_id"], p["text"], p["reason"]) for p in report["spans"]}
     assert ("107_un", "Security Council", "nested") in reasons
     assert ("101_talks", "Israel", "mid-token") in reasons

@@ -20,22 +20,23 @@ from ceasefire_news.release.records import SourceDoc, full_row, full_row_items
 from ceasefire_news.repo import Repo
 from ceasefire_news.release.splits import NEAR_DUP_THRESHOLD, jaccard, minhash_values, near_duplicate_pairs, shingles
 
-from .corpus_factory import build_release, release, repo, tree_bytes  # noqa: F401 (repo, release: fixtures)
+from .corpus_factory import build_release, tree_bytes
 from .test_card import _load_with_datasets
 
 
-def test_shard_size_and_workers_do_not_change_a_byte(repo: Path, release: Path, tmp_path: Path):
-    out = build_release(repo, tmp_path / "small-shards", ratios=(50, 25, 25), workers=2, shard_docs=2)
-    assert tree_bytes(out) == tree_bytes(release)
+def test_shard_size_and_workers_do_not_change_a_byte(corpus_repo: Path, corpus_release: Path, tmp_path: Path):
+    out = build_release(corpus_repo, tmp_path / "small-shards", ratios=(50, 25, 25), workers=2, shard_docs=2)
+    assert tree_bytes(out) == tree_bytes(corpus_release)
 
 
-def test_dask_engine_on_a_local_cluster_gives_the_local_engines_bytes(repo: Path, release: Path, tmp_path: Path):
+def test_dask_engine_on_a_local_cluster_gives_the_local_engines_bytes(corpus_repo: Path, corpus_release: Path,
+                                                                      tmp_path: Path):
     pytest.importorskip("dask.distributed")
-    out = build_release(repo, tmp_path / "dask", ratios=(50, 25, 25), engine="dask", workers=2, shard_docs=3)
-    assert tree_bytes(out) == tree_bytes(release)
+    out = build_release(corpus_repo, tmp_path / "dask", ratios=(50, 25, 25), engine="dask", workers=2, shard_docs=3)
+    assert tree_bytes(out) == tree_bytes(corpus_release)
 
 
-def test_dask_engine_without_dask_says_which_extra_and_writes_nothing(repo: Path, tmp_path: Path, monkeypatch):
+def test_dask_engine_without_dask_says_which_extra_and_writes_nothing(corpus_repo: Path, tmp_path: Path, monkeypatch):
     """The package's one [missing-extra] error (extras.MissingExtra, also a ModuleNotFoundError)."""
     import sys
 
@@ -44,31 +45,31 @@ def test_dask_engine_without_dask_says_which_extra_and_writes_nothing(repo: Path
     pytest.importorskip("dask")  # installed, so the error names the module that failed
     monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if `distributed` were not installed
     with pytest.raises(ModuleNotFoundError) as caught:
-        build_release(repo, tmp_path / "rel", engine="dask", workers=2)
+        build_release(corpus_repo, tmp_path / "rel", engine="dask", workers=2)
     assert isinstance(caught.value, CeasefireError)
     assert str(caught.value) == ("error [missing-extra] build --engine dask needs dask.distributed, which the dask "
                                  "extra installs (hint: pip install 'ceasefire-news[dask]')")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_engine_flags_and_their_usage_errors(repo: Path, tmp_path: Path, capsys):
-    assert main(["build", "--root", str(repo), "--out", str(tmp_path / "r"), "--scheduler", "tcp://x:1"]) == 2
+def test_engine_flags_and_their_usage_errors(corpus_repo: Path, tmp_path: Path, capsys):
+    assert main(["build", "--root", str(corpus_repo), "--out", str(tmp_path / "r"), "--scheduler", "tcp://x:1"]) == 2
     assert "--engine dask" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:
-        main(["build", "--root", str(repo), "--out", str(tmp_path / "r"), "--engine", "spark"])
+        main(["build", "--root", str(corpus_repo), "--out", str(tmp_path / "r"), "--engine", "spark"])
     assert exc.value.code == 2
 
 
-def test_a_split_that_outgrows_a_file_is_sharded_and_still_loads(repo: Path, release: Path, tmp_path: Path,
-                                                                  monkeypatch):
+def test_a_split_that_outgrows_a_file_is_sharded_and_still_loads(corpus_repo: Path, corpus_release: Path,
+                                                                  tmp_path: Path, monkeypatch):
     for config, (group, per_file) in {"default": (2, 4), "full": (2, 4), "ner": (3, 6)}.items():
         monkeypatch.setitem(ROW_GROUP_SIZE, config, group)
         monkeypatch.setitem(FILE_ROWS, config, per_file)
-    out = build_release(repo, tmp_path / "sharded", ratios=(50, 25, 25), shard_docs=3)
+    out = build_release(corpus_repo, tmp_path / "sharded", ratios=(50, 25, 25), shard_docs=3)
     for config in CONFIGS:
         for split in ("train", "validation", "test"):
             files = split_paths(out, config, split)
-            whole = split_paths(release, config, split)
+            whole = split_paths(corpus_release, config, split)
             assert bool(files) == bool(whole)
             if not files:
                 continue
@@ -83,7 +84,8 @@ def test_a_split_that_outgrows_a_file_is_sharded_and_still_loads(repo: Path, rel
             assert got.equals(pa.concat_tables([pq.read_table(f, schema=CONFIGS[config]) for f in whole]))
     assert any(len(split_paths(out, "ner", s)) > 1 for s in ("train", "validation", "test"))
     assert check_card(out) == []
-    assert ceasefire_news.load("all", config="ner", source=out).equals(ceasefire_news.load("all", config="ner", source=release))
+    whole_ner = ceasefire_news.load("all", config="ner", source=corpus_release)
+    assert ceasefire_news.load("all", config="ner", source=out).equals(whole_ner)
     loaded, _ = _load_with_datasets(out, tmp_path)
     assert loaded["ner"]["train"]["rows"] == sum(pq.ParquetFile(f).metadata.num_rows
                                                   for f in split_paths(out, "ner", "train"))
@@ -121,8 +123,8 @@ def test_rows_as_arrow_and_the_arrow_bytes_counted_while_writing_them(tmp_path: 
         assert got.schema == want.schema and got.equals(want)
 
 
-def test_the_full_rows_arrow_reads_from_the_annotation_items_are_full_rows(repo: Path):
-    r = Repo.at(repo)
+def test_the_full_rows_arrow_reads_from_the_annotation_items_are_full_rows(corpus_repo: Path):
+    r = Repo.at(corpus_repo)
     docs = [SourceDoc(d, json.loads(r.meta_path(d).read_bytes()), r.corpus_path(d).read_text(encoding="utf-8"),
                       json.loads(r.annotation_path(d).read_bytes())) for d in r.annotation_ids()]
     assert any(d.ann["layers"].get(layer) for d in docs for layer in ("quotes", "sources", "captions", "boilerplate"))
