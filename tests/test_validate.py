@@ -313,24 +313,35 @@ def test_entities_inside_a_caption_are_allowed(tmp_path: Path, capsys):
     assert run(root, capsys)[0] == 0
 
 
-def test_check_document_hands_over_the_document_it_checked(tmp_path: Path):
+def test_check_document_hands_over_the_document_it_checked(tmp_path: Path, monkeypatch):
     """check_document gives validate_document's answer and, for a clean document, the parsed files and digests
     (build uses them instead of parsing and hashing again), whichever path of the validator checked it."""
     import hashlib
 
     import orjson
 
+    import ceasefire_news.annotations.validate as validate
     from ceasefire_news.annotations.validate import check_document, read_document, validate_document
     from ceasefire_news.repo import Repo
 
+    full_checks: list[str] = []
+    full_check = validate._full_check
+
+    def counted(prefix, doc_id, *rest):
+        full_checks.append(doc_id)
+        return full_check(prefix, doc_id, *rest)
+
+    monkeypatch.setattr(validate, "_full_check", counted)
     root, doc, text = make_repo(tmp_path / "repo")
     repo = Repo.at(root)
     fast = check_document(repo, SEED_ID)
+    assert full_checks == []  # the clean document took the fast path alone
     meta = root / M  # an escaped colon sends the sidecar down the full path, which finds nothing either
     data = meta.read_bytes()
     assert b"received:" in data
     meta.write_bytes(data.replace(b"received:", b"received\\u003a", 1))
     full = check_document(repo, SEED_ID)
+    assert full_checks == [SEED_ID]  # the escaped colon really went down the full path
     files = read_document(repo, SEED_ID)
     for problems, count, checked in (fast, full):
         assert (problems, count) == validate_document(repo, SEED_ID) == ([], sum(map(len, doc["layers"].values())))
