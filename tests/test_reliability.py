@@ -422,14 +422,19 @@ def test_parse_json_errors_are_pinned(name):
 def test_parse_json_reads_a_valid_text_once(monkeypatch):
     """The standard library's reader only explains a problem; a valid text is parsed by orjson alone (it was parsed
     three times: json, json again for repeated keys, orjson for strictness). Integers beyond 64 bits stay exact."""
+    import ceasefire_news.fsutil as fsutil
     from ceasefire_news.fsutil import parse_json
 
     calls = []
     decode = json.JSONDecoder.decode
     monkeypatch.setattr(json.JSONDecoder, "decode", lambda self, s, *a: calls.append(s) or decode(self, s, *a))
+    strict = []
+    strict_loads = fsutil.strict_loads
+    monkeypatch.setattr(fsutil, "strict_loads", lambda s: strict.append(s) or strict_loads(s))
     text = '{"a": [1, 2.5, "x:y", null, true], "b": {"c": "\\u00e9"}, "d": -0}'
     assert parse_json(text, "f.json") == {"a": [1, 2.5, "x:y", None, True], "b": {"c": "é"}, "d": 0}
     assert calls == []
+    assert strict == [text]  # parsed once, by the strict reader
     assert parse_json('{"n": 123456789012345678901234567890}') == {"n": 123456789012345678901234567890}
 
 
