@@ -137,5 +137,6 @@ def build_release(repo: Path, out: Path, **kw) -> Path:
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` by relative path (what "byte-identical" compares)."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file under `folder` by relative path, written with forward slashes as in a release's own names
+    (what "byte-identical" compares)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -20,20 +20,17 @@ from ceasefire_news.release.build import build
 from ceasefire_news.release.embed import REFRESH_COMMAND, embed_release
 
 from .conftest import ROOT
+from .corpus_factory import tree_bytes
 
 EMBEDDED = ROOT / "src" / "ceasefire_news" / "_release"
 CORE = {"pandas", "pyarrow", "huggingface-hub"}
 BUILD_ONLY = ("matplotlib", "jsonschema", "jsonschema_rs", "orjson")
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory) -> dict[str, bytes]:
     """What `ceasefire-news build` makes from the repository now."""
-    return _files(build(ROOT, tmp_path_factory.mktemp("fresh") / "release", progress=False).out)
+    return tree_bytes(build(ROOT, tmp_path_factory.mktemp("fresh") / "release", progress=False).out)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +50,7 @@ def _stale(expected: dict[str, bytes], actual: dict[str, bytes]) -> str:
 
 
 def test_checked_in_release_is_byte_identical_to_a_fresh_build(fresh):
-    embedded = _files(EMBEDDED)
+    embedded = tree_bytes(EMBEDDED)
     assert embedded == fresh, _stale(fresh, embedded)
 
 
@@ -72,9 +69,9 @@ def test_wheel_carries_the_fresh_build_byte_for_byte(wheel: Path, fresh):
 def test_past_the_size_limit_only_manifest_and_checksums_are_embedded(tmp_path: Path, fresh):
     e = embed_release(ROOT, tmp_path / "_release", limit=1000)
     assert e.lite and e.release_bytes == sum(len(v) for v in fresh.values())
-    assert _files(tmp_path / "_release") == {n: fresh[n] for n in ("manifest.json", "SHA256SUMS")}
+    assert tree_bytes(tmp_path / "_release") == {n: fresh[n] for n in ("manifest.json", "SHA256SUMS")}
     e = embed_release(ROOT, tmp_path / "_release")
-    assert not e.lite and _files(tmp_path / "_release") == fresh
+    assert not e.lite and tree_bytes(tmp_path / "_release") == fresh
     assert (tmp_path / "_release").stat().st_mode & 0o777 == 0o755  # staged as build and site stage, not 0700
 
 

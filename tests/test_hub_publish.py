@@ -21,6 +21,7 @@ from ceasefire_news.release.build import build
 from ceasefire_news.release.embed import embed_release
 
 from .conftest import ROOT
+from .corpus_factory import tree_bytes
 from .hub_server import HubServer
 
 REPO = "owner/name"
@@ -43,10 +44,6 @@ def hub():
     server = HubServer(token=TOKEN).start()
     yield server
     server.stop()
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def run(steps: list[dict], endpoint: str, hf_home: Path, token: str | None = TOKEN, offline: bool = False
@@ -81,7 +78,7 @@ def test_publish_then_download_and_load_end_to_end_and_the_token_never_leaks(hub
     assert len(repo.commits) == 2  # the Hub's initial commit and ONE commit of the whole release
     assert repo.refs[TAG] == published["commit"] == repo.refs["main"]
     on_hub = repo.commits[published["commit"]]
-    assert {k: v for k, v in on_hub.items() if k != ".gitattributes"} == _files(release)
+    assert {k: v for k, v in on_hub.items() if k != ".gitattributes"} == tree_bytes(release)
     assert loaded == {"ok": True, "rows": 1, "documents": 1, "spans_match": True, "entities": 121,
                       "type": "DataFrame"}
     assert arrow["ok"] and arrow["type"] == "Table"
@@ -111,7 +108,7 @@ def test_republish_deletes_stale_files_in_one_commit_and_never_moves_a_tag(hub, 
     assert len(repo.commits) == 2 and repo.refs["v0.0.9"] == old and repo.refs[TAG] == first["commit"]
     files = repo.commits[first["commit"]]
     assert "old.txt" not in files and "data/stale-00000-of-00001.parquet" not in files
-    assert ".gitattributes" in files and set(files) - {".gitattributes"} == set(_files(release))
+    assert ".gitattributes" in files and set(files) - {".gitattributes"} == set(tree_bytes(release))
 
 
 def test_publish_refuses_before_uploading(hub, release, tmp_path):
@@ -145,7 +142,7 @@ def _dead_port() -> int:
 
 
 def test_download_failures_say_what_to_do(hub, release, tmp_path):
-    hub.commit(REPO, _files(release), tag=TAG)
+    hub.commit(REPO, tree_bytes(release), tag=TAG)
     hub.corrupt(REPO, "data/train-00000-of-00001.parquet", b"corrupted on the server")
     results, _ = run([{"op": "load", "source": "hub:nobody/nothing", "revision": TAG},
                       {"op": "load", "source": f"hub:{REPO}", "revision": "v9.9.9"},
@@ -162,7 +159,7 @@ def test_download_failures_say_what_to_do(hub, release, tmp_path):
 
 
 def test_interrupted_download_is_never_used_and_a_rerun_completes(hub, release, tmp_path):
-    hub.commit(REPO, _files(release), tag=TAG)
+    hub.commit(REPO, tree_bytes(release), tag=TAG)
     hub.interrupt.add("data/train-00000-of-00001.parquet")
     hf_home = tmp_path / "hf"
     cut, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, hf_home)
@@ -175,7 +172,7 @@ def test_interrupted_download_is_never_used_and_a_rerun_completes(hub, release, 
 
 
 def test_offline_warm_cache_works_and_cold_cache_says_what_to_run(hub, release, tmp_path):
-    hub.commit(REPO, _files(release), tag=TAG)
+    hub.commit(REPO, tree_bytes(release), tag=TAG)
     warm = tmp_path / "warm"
     online, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, warm)
     assert online[0]["ok"]
@@ -196,7 +193,7 @@ def test_a_lite_embedded_release_fetches_its_revision_and_checks_it(hub, tmp_pat
     """Past the size limit the wheel carries manifest + SHA256SUMS only; load() fetches that exact revision."""
     lite = embed_release(ROOT, tmp_path / "_release", limit=0)
     assert lite.lite and sorted(lite.files) == ["SHA256SUMS", "manifest.json"]
-    full = _files(build(ROOT, tmp_path / "default", progress=False).out)
+    full = tree_bytes(build(ROOT, tmp_path / "default", progress=False).out)
     hub.commit(DEFAULT_REPO_ID, full, tag=TAG)
     results, _ = run([{"op": "load", "embedded": str(lite.dest)}], hub.url, tmp_path / "hf")
     assert results[0]["ok"] and results[0]["spans_match"], results
@@ -208,7 +205,7 @@ def test_a_lite_embedded_release_fetches_its_revision_and_checks_it(hub, tmp_pat
 
 def test_offline_with_part_of_a_revision_cached_names_the_missing_files_and_the_call_that_fetches_them(
         hub, release, tmp_path):
-    hub.commit(REPO, _files(release), tag=TAG)
+    hub.commit(REPO, tree_bytes(release), tag=TAG)
     warm = tmp_path / "warm"
     online, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, warm)
     assert online[0]["ok"]
@@ -224,7 +221,7 @@ def test_offline_with_part_of_a_revision_cached_names_the_missing_files_and_the_
 
 
 def test_a_private_dataset_with_a_wrong_token_says_the_token_was_not_accepted(hub, release, tmp_path):
-    hub.commit(REPO, _files(release), tag=TAG)
+    hub.commit(REPO, tree_bytes(release), tag=TAG)
     hub.repos[REPO].private = True
     results, _ = run([{"op": "load", "source": f"hub:{REPO}", "revision": TAG}], hub.url, tmp_path / "hf",
                      token="hf_bad")
@@ -251,7 +248,7 @@ def _cli(args: list[str], endpoint: str, hf_home: Path, **extra: str) -> subproc
 
 
 def test_cli_off_a_terminal_prints_only_its_own_line_when_a_hub_download_breaks_off(hub, release, tmp_path):
-    hub.commit(REPO, _files(release), tag=TAG)
+    hub.commit(REPO, tree_bytes(release), tag=TAG)
     hub.interrupt.add("data/train-00000-of-00001.parquet")
     args = ["export", "--format", "jsonl", "--source", f"hub:{REPO}", "--revision", TAG, "--out"]
     cut = _cli([*args, str(tmp_path / "out")], hub.url, tmp_path / "hf")
@@ -333,7 +330,7 @@ def test_publish_quiet_or_off_a_terminal_shows_no_upload_progress_bars(hub, rele
     assert rc == 0 and "Upload 3 LFS files" in shown, shown  # the user's terminal, without --quiet: the bars
     repo = hub.repos[REPO]
     assert {k: v for k, v in repo.commits[repo.refs["v1.0.0"]].items() if k != ".gitattributes"} \
-        == _files(releases["v1.0.0"])
+        == tree_bytes(releases["v1.0.0"])
 
 
 def test_publish_off_a_terminal_shows_no_build_progress_bar(corpus_repo, monkeypatch, capsys):

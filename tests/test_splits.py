@@ -19,7 +19,7 @@ from ceasefire_news.columns import CONFIGS, SPLITS, data_file
 from ceasefire_news.release.splits import (NEAR_DUP_THRESHOLD, group_documents, jaccard, minhash_values, near_duplicate_pairs,
                                    shingle_sets, shingles, signatures, split_of)
 
-from .corpus_factory import ARTICLES, NEAR_DUPLICATES, build_release, make_repo, texts
+from .corpus_factory import ARTICLES, NEAR_DUPLICATES, build_release, make_repo, texts, tree_bytes
 
 
 @pytest.fixture(scope="module")
@@ -160,9 +160,7 @@ def test_ratios_as_percentages_or_shares_make_the_same_release(repo: Path, tmp_p
     bytes, and rebuilding with the other spelling is not reported as a change of ratios."""
     assert main(["build", "--root", str(repo), "--out", str(tmp_path / "cli"), "-q", "--ratios", "80/10/10"]) == 0
     build(repo, tmp_path / "api", progress=False)
-    files = sorted(p.relative_to(tmp_path / "cli") for p in (tmp_path / "cli").rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(tmp_path / "api") for p in (tmp_path / "api").rglob("*") if p.is_file())
-    assert all((tmp_path / "cli" / f).read_bytes() == (tmp_path / "api" / f).read_bytes() for f in files)
+    assert tree_bytes(tmp_path / "cli") == tree_bytes(tmp_path / "api")
     assert _manifest(tmp_path / "cli")["splits"]["ratios"] == [0.8, 0.1, 0.1]
     again = build(repo, tmp_path / "cli", progress=False, ratios=(8, 1, 1))
     assert again.moved == {} and again.previous_ratios == [0.8, 0.1, 0.1]
