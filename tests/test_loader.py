@@ -16,8 +16,14 @@ from ceasefire_news.loader import EMBEDDED, Entity, Source
 from .test_export import ENTITIES, QUOTE, SOURCE, release  # noqa: F401  (the synthetic release fixture)
 
 
-def test_default_source_is_the_embedded_release_unless_the_variable_points_elsewhere(release, monkeypatch):
+@pytest.fixture(autouse=True)
+def _no_source_variable(monkeypatch):
+    """Each test starts from the default source (the embedded release), whatever CEASEFIRE_NEWS_SOURCE the
+    environment running the tests holds; a test that needs the variable sets it."""
     monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
+
+
+def test_default_source_is_the_embedded_release_unless_the_variable_points_elsewhere(release, monkeypatch):
     embedded = ceasefire_news.load("all")
     assert len(embedded) >= 1 and list(embedded["id"]) == list(ceasefire_news.load("all", source=EMBEDDED)["id"])
     assert "doc1" not in set(embedded["id"])
@@ -38,7 +44,6 @@ def _fake_hub(monkeypatch) -> list[tuple[str, str]]:
                                      f"{repo_id}@{revision}"))
 
     monkeypatch.setattr(download, "fetch", fetch)
-    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
     return calls
 
 
@@ -140,13 +145,12 @@ def test_format_datasets_without_the_library_says_which_extra(release, monkeypat
                                  "extra installs (hint: pip install 'ceasefire-news[datasets]')")
 
 
-def test_format_datasets_carries_the_cards_features_tag_names_included(monkeypatch):
+def test_format_datasets_carries_the_cards_features_tag_names_included():
     import datasets
 
     from ceasefire_news.loader import card_features
     from ceasefire_news.release.ner import TAGS
 
-    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
     ner = ceasefire_news.load("train", config="ner", format="datasets", source=EMBEDDED)
     tags = ner.features["ner_tags"].feature
     assert isinstance(tags, datasets.ClassLabel) and tags.names == list(TAGS)
@@ -160,7 +164,6 @@ def test_a_datasets_without_the_card_reader_keeps_the_arrow_types_and_says_so(mo
     """The card's features are read with `datasets`' own (private) reader; a version without it still loads."""
     import datasets
 
-    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
     monkeypatch.delattr(datasets.Features, "_from_yaml_list")
     with pytest.warns(RuntimeWarning, match="cannot read a card's features"):
         ner = ceasefire_news.load("train", config="ner", format="datasets", source=EMBEDDED)
@@ -233,7 +236,6 @@ def test_load_tables_reads_sha256sums_once_and_still_verifies(monkeypatch, tmp_p
     from ceasefire_news import checksums
     from ceasefire_news.loader import load_tables
 
-    monkeypatch.delenv("CEASEFIRE_NEWS_SOURCE", raising=False)
     parsed = []
     parse = checksums.parse_sums
     monkeypatch.setattr(checksums, "parse_sums", lambda text, root: parsed.append(root) or parse(text, root))
