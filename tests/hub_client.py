@@ -11,7 +11,21 @@ A CeasefireError becomes {"ok": false, "code": ..., "line": the rendered one-lin
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
+
+
+def hub_env(endpoint: str, hf_home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a fresh Hub client process (this script, the CLI, a README example): the caller's,
+    without its own HF_*, HUGGINGFACE_* and CEASEFIRE_NEWS_* settings (a token, a cache, offline mode), pointed at
+    `endpoint` with its cache in `hf_home`, no telemetry, and 5-second Hub timeouts so that a stalled loopback
+    server fails a test instead of holding it; then `extra` (HF_TOKEN=..., HF_HUB_VERBOSITY=...)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_", "CEASEFIRE_NEWS_"))}
+    env.update(HF_ENDPOINT=endpoint, HF_HOME=str(hf_home), HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_ETAG_TIMEOUT="5",
+               HF_HUB_DOWNLOAD_TIMEOUT="5")
+    env.update(extra)
+    return env
 
 
 def _tag_names(ds) -> list[str] | None:

@@ -22,6 +22,7 @@ from ceasefire_news.release.embed import embed_release
 
 from .conftest import ROOT
 from .corpus_factory import tree_bytes
+from .hub_client import hub_env
 from .hub_server import HubServer
 
 REPO = "owner/name"
@@ -48,9 +49,7 @@ def hub():
 
 def run(steps: list[dict], endpoint: str, hf_home: Path, token: str | None = TOKEN, offline: bool = False
         ) -> tuple[list[dict], str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_", "CEASEFIRE_NEWS_"))}
-    env.update(HF_ENDPOINT=endpoint, HF_HOME=str(hf_home), HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_VERBOSITY="debug",
-               HF_HUB_ETAG_TIMEOUT="5", HF_HUB_DOWNLOAD_TIMEOUT="5")
+    env = hub_env(endpoint, hf_home, HF_HUB_VERBOSITY="debug")
     if token:
         env["HF_TOKEN"] = token
     if offline:
@@ -240,11 +239,8 @@ def test_a_private_dataset_with_a_wrong_token_says_the_token_was_not_accepted(hu
 
 
 def _cli(args: list[str], endpoint: str, hf_home: Path, **extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_", "CEASEFIRE_NEWS_"))}
-    env.update(HF_ENDPOINT=endpoint, HF_HOME=str(hf_home), HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_ETAG_TIMEOUT="5",
-               HF_HUB_DOWNLOAD_TIMEOUT="5", **extra)
-    return subprocess.run([sys.executable, "-m", "ceasefire_news.cli", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "ceasefire_news.cli", *args], env=hub_env(endpoint, hf_home, **extra),
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def test_cli_off_a_terminal_prints_only_its_own_line_when_a_hub_download_breaks_off(hub, release, tmp_path):
@@ -290,8 +286,7 @@ def _cli_on_a_terminal(args: list[str], endpoint: str, hf_home: Path, **extra: s
     import struct
     import termios
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_", "CEASEFIRE_NEWS_"))}
-    env.update(HF_ENDPOINT=endpoint, HF_HOME=str(hf_home), HF_HUB_DISABLE_TELEMETRY="1", **extra)
+    env = hub_env(endpoint, hf_home, **extra)
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # tqdm draws nothing 0 columns wide
     proc = subprocess.Popen([sys.executable, "-m", "ceasefire_news.cli", *args], env=env, cwd=ROOT,

@@ -2,7 +2,6 @@
 serves the embedded release as the project's dataset at its version tag) and the export and publish lines."""
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
@@ -15,6 +14,7 @@ from ceasefire_news import __version__
 from ceasefire_news.hub import DEFAULT_REPO_ID
 
 from .conftest import ROOT
+from .hub_client import hub_env
 from .hub_server import HubServer
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -32,9 +32,7 @@ def hub():
 
 
 def _env(hub: HubServer, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "CEASEFIRE_NEWS_"))}
-    env.update(HF_ENDPOINT=hub.url, HF_HOME=str(tmp_path / "hf"), HF_TOKEN=hub.token, HF_HUB_DISABLE_TELEMETRY="1")
-    return env
+    return hub_env(hub.url, tmp_path / "hf", HF_TOKEN=hub.token)
 
 
 def test_the_readme_has_the_examples_it_documents():
