@@ -17,6 +17,7 @@ from ceasefire_news.export import doc_sentences, export, iob2_spans, read_conll
 from ceasefire_news.release.build import parquet_bytes, sha256sums
 from ceasefire_news.release.ner import TAGS, ner_rows
 
+from .cli_run import run
 from .conftest import SEED_ID
 
 TEXT = ('Mr. Ali Hassan of the Gaza Health Ministry said "we need aid now". A source said the talks failed.\n\n'
@@ -183,8 +184,8 @@ def test_spacy_export_without_spacy_says_which_extra_and_writes_nothing(release,
     line = ("error [missing-extra] export --format spacy needs no-such-dist-3f9a, which the spacy extra installs "
             "(hint: pip install 'ceasefire-news[spacy]')")
     assert str(caught.value) == line
-    assert _cli_export(capsys, "--format", "spacy", "--source", release, "--out", tmp_path / "out") == (1, "",
-                                                                                                      line + "\n")
+    assert run(capsys, "export", "--format", "spacy", "--source", release, "--out", tmp_path / "out") == (
+        1, "", line + "\n")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -210,22 +211,13 @@ PROMISED = {("jsonl", "default"): set(), ("jsonl", "full"): set(),
             ("spacy", "default"): {"nested", "overlapping", "mid-token", "speaker-link", "caption"}}
 
 
-def _cli_export(capsys, *args: str) -> tuple[int, str, str]:
-    from ceasefire_news.cli import main
-
-    rc = main(["export", *map(str, args)])
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.err
-    return rc, cap.out, cap.err
-
-
 @pytest.mark.parametrize("fmt,config", sorted(PROMISED))
 def test_every_promised_format_and_config_exports_through_the_cli(fmt, config, corpus_release, tmp_path, capsys):
     if fmt == "spacy":
         pytest.importorskip("spacy", reason="spaCy is not installed (pip install 'ceasefire-news[spacy]')")
     out = tmp_path / f"{fmt}-{config}"
-    rc, stdout, err = _cli_export(capsys, "--format", fmt, "--config", config, "--split", "all", "--source",
-                                  corpus_release, "--out", out)
+    rc, stdout, err = run(capsys, "export", "--format", fmt, "--config", config, "--split", "all", "--source",
+                          corpus_release, "--out", out)
     assert rc == 0, err
     assert stdout.startswith(f"exported ") and f"({config}) as {fmt}" in stdout
     loss = _loss(out)
@@ -243,8 +235,8 @@ def test_every_promised_format_and_config_exports_through_the_cli(fmt, config, c
 
 @pytest.mark.parametrize("fmt", ["conll", "spacy"])
 def test_token_formats_of_the_full_config_are_refused_and_write_nothing(fmt, corpus_release, tmp_path, capsys):
-    rc, _, err = _cli_export(capsys, "--format", fmt, "--config", "full", "--source", corpus_release, "--out",
-                             tmp_path / "out")
+    rc, _, err = run(capsys, "export", "--format", fmt, "--config", "full", "--source", corpus_release, "--out",
+                     tmp_path / "out")
     assert rc == 1 and "[bad-config]" in err
     assert list(tmp_path.iterdir()) == []
 
@@ -265,8 +257,8 @@ def _fail_on_second_write(monkeypatch):
 
 def test_a_failed_export_leaves_no_half_written_folder(corpus_release, tmp_path, capsys, monkeypatch):
     _fail_on_second_write(monkeypatch)
-    rc, out, err = _cli_export(capsys, "--format", "brat", "--split", "all", "--source", corpus_release, "--out",
-                               tmp_path / "brat")
+    rc, out, err = run(capsys, "export", "--format", "brat", "--split", "all", "--source", corpus_release,
+                       "--out", tmp_path / "brat")
     assert rc == 1 and "[os-error] No space left on device" in err and out == ""
     assert list(tmp_path.iterdir()) == []
 
@@ -274,13 +266,13 @@ def test_a_failed_export_leaves_no_half_written_folder(corpus_release, tmp_path,
 def test_a_failed_export_into_an_earlier_export_leaves_it_as_it_was(corpus_release, tmp_path, capsys, monkeypatch):
     dest = tmp_path / "out"
     args = ("--split", "all", "--source", corpus_release, "--out", dest)
-    assert _cli_export(capsys, "--format", "jsonl", *args)[0] == 0
+    assert run(capsys, "export", "--format", "jsonl", *args)[0] == 0
     before = {p.name: p.read_bytes() for p in dest.iterdir()}
     _fail_on_second_write(monkeypatch)
-    rc, _, err = _cli_export(capsys, "--format", "brat", *args)
+    rc, _, err = run(capsys, "export", "--format", "brat", *args)
     assert rc == 1 and "[os-error]" in err
     assert {p.name: p.read_bytes() for p in dest.iterdir()} == before  # no .ann, no new loss.json, no staging
     monkeypatch.undo()
-    rc, _, err = _cli_export(capsys, "--format", "brat", *args)
+    rc, _, err = run(capsys, "export", "--format", "brat", *args)
     assert rc == 0, err
     assert _loss(dest)["format"] == "brat" and "all.jsonl" in {p.name for p in dest.iterdir()}

@@ -9,7 +9,6 @@ import gzip
 import hashlib
 import io
 import json
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -21,33 +20,10 @@ from ceasefire_news.errors import CeasefireError
 from ceasefire_news.fsutil import check_doc_id
 from ceasefire_news.release.build import build
 
+from .cli_run import one_line, run, usage_error
 from .conftest import ROOT, SEED_ID
 
 MB = 1_000_000
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    rc = main([str(a) for a in args])
-    cap = capsys.readouterr()
-    assert "Traceback" not in cap.err
-    return rc, cap.out, cap.err
-
-
-def first_error(err: str) -> str:
-    lines = [ln for ln in err.strip().splitlines() if re.search(r"(^|\s)error \[", ln)]
-    assert lines, err
-    return lines[0]
-
-
-def one_line(rc: int, err: str, code: str, *must: str, status: int = 1) -> str:
-    """The one error line of a failed command: exit `status` (1: problems, 2: a usage error), the code, and each of
-    `must` in it."""
-    assert rc == status, err
-    line = first_error(err)
-    assert f"[{code}]" in line, line
-    for m in must:
-        assert m in line, (m, line)
-    return line
 
 
 # ------------------------------------------------------------------------------------------------ raw bytes
@@ -495,15 +471,6 @@ def test_loader_checksum_list_cannot_point_outside_the_release(built_release, tm
 
 
 # ------------------------------------------------------------------------------------------------ bad values
-def _usage_error(capsys, *args: str) -> str:
-    """The argparse line of a usage error (exit 2, before anything runs)."""
-    with pytest.raises(SystemExit) as exc:
-        main([str(a) for a in args])
-    err = capsys.readouterr().err
-    assert exc.value.code == 2 and "Traceback" not in err, err
-    return err.strip().splitlines()[-1]
-
-
 @pytest.mark.parametrize("tag,why", [("bad tag", "a space at position 4"), ("v1..0", "two dots in a row"),
                                      ("v1:0", "a colon"), ("v1.lock", ".lock"), ("-", None), ("v1/", "slash"),
                                      ("", "empty"), ("v1\t0", "the character '\\t'"), (".v1", "starts with a dot")])
@@ -514,7 +481,7 @@ def test_publish_refuses_a_tag_that_is_no_git_ref_before_any_check(tag, why, tmp
     if why is None:  # '-' is a valid ref name
         assert tag_problem(tag) is None
         return
-    line = _usage_error(capsys, "publish", "--repo-id", "owner/name", "--dry-run", "--from", tmp_path, "--tag", tag)
+    line = usage_error(capsys, "publish", "--repo-id", "owner/name", "--dry-run", "--from", tmp_path, "--tag", tag)
     assert line.startswith("ceasefire-news publish: error: argument --tag:") and why in line, line
     with pytest.raises(CeasefireError, match=r"\[bad-tag\]"):
         check_tag(tag)
@@ -534,11 +501,11 @@ def test_valid_tags_pass():
 def test_reanchor_refuses_a_negative_window_and_a_missing_old_file(repo_copy, tmp_path, capsys):
     before = _ann(repo_copy).read_bytes()
     for value in ("-5", "near", "1.5"):
-        line = _usage_error(capsys, "reanchor", "--root", repo_copy, "--window", value)
+        line = usage_error(capsys, "reanchor", "--root", repo_copy, "--window", value)
         assert "argument --window: expected a whole number of characters >= 0" in line and repr(value) in line
-    line = _usage_error(capsys, "reanchor", SEED_ID, "--root", repo_copy, "--old", tmp_path / "nonexist.txt")
+    line = usage_error(capsys, "reanchor", SEED_ID, "--root", repo_copy, "--old", tmp_path / "nonexist.txt")
     assert line.endswith(f"argument --old: file not found: {tmp_path / 'nonexist.txt'}")
-    line = _usage_error(capsys, "reanchor", SEED_ID, "--root", repo_copy, "--old", tmp_path)
+    line = usage_error(capsys, "reanchor", SEED_ID, "--root", repo_copy, "--old", tmp_path)
     assert f"argument --old: not a file: {tmp_path}" in line
     assert _ann(repo_copy).read_bytes() == before
     rc, out, _ = run(capsys, "reanchor", "--root", repo_copy, "--window", "0")  # 0 is a window: exact places only

@@ -13,8 +13,8 @@ import pytest
 
 from ceasefire_news.errors import CeasefireError
 
+from .cli_run import first_error, one_line, run
 from .corpus_factory import tree_bytes
-from .test_reliability import first_error, one_line, run
 
 
 def _no_leftovers(parent: Path) -> None:
