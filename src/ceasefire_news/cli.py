@@ -149,8 +149,9 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         sys.stdout.write(_explain(result))
         return 0
     if not result.body.strip():  # never a success status with the whole page missing
-        raise CeasefireError(_problem("empty-body", f"no article text found: all {len(result.text):,} characters "
-                                      "of the normalised text were classified as boilerplate or captions", name))
+        from .annotations.files import empty_body_problem
+
+        raise CeasefireError(empty_body_problem(result.text, name))
     if args.json:
         print(json.dumps(_clean_json(result), ensure_ascii=False, indent=2))
     else:

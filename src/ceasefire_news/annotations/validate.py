@@ -27,11 +27,10 @@ from operator import add, itemgetter, le, lt
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .files import ENTITY_LABELS, LAYERS
+from .files import ENTITY_LABELS, LAYERS, has_clean_body
 from ..errors import CeasefireError, Problem
 from ..fsutil import DOC_ID_RE, byte_line_col, line_col, parse_json, strict_loads
 from ..meta import check_meta, real_date
-from ..text.body import has_body
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
 from ..repo import INPUT_FOLDERS, META_SUFFIX, SEED_SUFFIX, Repo, not_a_repository
@@ -46,7 +45,6 @@ _INF = float("inf")
 _SINGULAR = {"entities": "entity", "quotes": "quote", "sources": "source"}
 _ITEM = itemgetter("start", "end", "id", "text")
 _START, _END, _ID, _TEXT, _LABEL = (itemgetter(k) for k in ("start", "end", "id", "text", "label"))
-_SPAN = itemgetter("start", "end")
 
 
 # ------------------------------------------------------------------------------------------------ parsing
@@ -102,16 +100,9 @@ def check_annotation(doc: Any, text: str | None, out: Collector, doc_id: str | N
     return count
 
 
-def _body_ok(layers: dict[str, list[dict]], text: str) -> bool:
-    """True when the clean body (the paragraphs minus boilerplate and captions) holds some text."""
-    get = layers.get
-    removed = [*map(_SPAN, get("boilerplate") or ()), *map(_SPAN, get("captions") or ())]
-    return has_body(text, map(_SPAN, get("paragraphs") or ()), removed)
-
-
 def _check_body(layers: dict[str, list[dict]], text: str, out: Collector) -> None:
     """A document whose clean body is empty has no article text to release (build rejects it)."""
-    if _body_ok(layers, text):
+    if has_clean_body(layers, text):
         return
     if layers.get("paragraphs"):
         what, at = "the boilerplate and caption spans cover every paragraph", "/layers/boilerplate"
@@ -542,7 +533,7 @@ def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, se
                     and _drift_free(seed, seed_hash, corpus_hash, cache)
                     and ann_valid(doc) and doc["doc_id"] == doc_id and doc["normaliser_version"] == NORMALISER_VERSION
                     and doc["text_sha256"] == corpus_hash.hex() and _fast_ok(doc["layers"], text)
-                    and _body_ok(doc["layers"], text)):
+                    and has_clean_body(doc["layers"], text)):
                 return [], sum(map(len, doc["layers"].values())), CheckedDocument(meta, doc, text, seed_hash,
                                                                                  corpus_hash)
     return _full_check(prefix, doc_id, cache, seed, meta_b, corpus, ann, seed_hash)
