@@ -419,6 +419,35 @@ def test_parse_json_errors_are_pinned(name):
     assert "\n".join(p.render() for p in exc.value.problems) == expected
 
 
+def test_a_sidecar_annotation_file_or_old_text_that_is_no_utf8_is_said_as_everywhere_else(repo_copy, tmp_path,
+                                                                                           capsys):
+    """A sidecar read by ingest, an annotation file read by stats and an --old text read by reanchor go through
+    fsutil's readers: the byte with its line and column as validate says it, UTF-16 named with how to convert it."""
+    seed = tmp_path / "newdoc.txt"
+    seed.write_bytes((ROOT / "seeds" / f"{SEED_ID}.txt").read_bytes())
+    side = tmp_path / "newdoc.meta.json"
+    side.write_bytes(b'{"doc_id":\n "caf\xe9"}')
+    rc, _, err = run(capsys, "ingest", seed, "--root", repo_copy)
+    one_line(rc, err, "bad-encoding", f"{side}:2:6: error", "not UTF-8: byte 0xe9 at byte offset 16")
+    assert not (repo_copy / "seeds" / "newdoc.txt").exists()
+
+    _ann(repo_copy).write_bytes(_ann(repo_copy).read_bytes().replace("Israel".encode(), b"Isr\xe4el", 1))
+    rc, _, err = run(capsys, "stats", "--root", repo_copy)
+    line = one_line(rc, err, "bad-encoding", f"annotations/{SEED_ID}.json:", "not UTF-8: byte 0xe4 at byte offset")
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1 and line in out.splitlines()  # the very line validate prints for the file
+
+    shutil.copytree(ROOT / "annotations", repo_copy / "annotations", dirs_exist_ok=True)
+    corpus = repo_copy / "corpus" / f"{SEED_ID}.txt"
+    corpus.write_text(corpus.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    old = tmp_path / "old.txt"
+    old.write_bytes((ROOT / "corpus" / f"{SEED_ID}.txt").read_text(encoding="utf-8").encode("utf-16"))
+    before = _ann(repo_copy).read_bytes()
+    rc, _, err = run(capsys, "reanchor", SEED_ID, "--root", repo_copy, "--from-corpus", "--old", old)
+    one_line(rc, err, "bad-encoding", f"{old}: error", "expected UTF-8, found UTF-16 text", "iconv -f UTF-16")
+    assert _ann(repo_copy).read_bytes() == before
+
+
 def test_parse_json_reads_a_valid_text_once(monkeypatch):
     """The standard library's reader only explains a problem; a valid text is parsed by orjson alone (it was parsed
     three times: json, json again for repeated keys, orjson for strictness). Integers beyond 64 bits stay exact."""

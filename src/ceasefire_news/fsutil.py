@@ -278,14 +278,13 @@ def read_utf8(path: str | os.PathLike, what: str = "file") -> str:
 
 
 def read_json(path: str | os.PathLike) -> Any:
+    """The value of the JSON file `path`; a missing file and everything parse_json refuses are one-line errors."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise CeasefireError(Problem("missing-file", "file not found", file=str(path))) from None
-    except UnicodeDecodeError as exc:
-        raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=str(path))) from None
-    return parse_json(text, str(path))
+    return parse_json(data, str(path))
 
 
 _RENAME_EXCHANGE = 2
