@@ -448,6 +448,17 @@ def test_a_sidecar_annotation_file_or_old_text_that_is_no_utf8_is_said_as_everyw
     assert _ann(repo_copy).read_bytes() == before
 
 
+def test_a_missing_page_or_a_folder_is_the_same_line_in_clean_and_view_raw(tmp_path, capsys):
+    """Both read a raw page through limits.read_limited, which words a missing file and a folder itself (view --raw
+    on a folder said `cannot read: Is a directory`)."""
+    for path, message in ((tmp_path / "nope.txt", "text file not found"), (tmp_path, "is a folder, not a text file")):
+        lines = []
+        for args in (("clean", path), ("view", "--raw", path, "--out", tmp_path / "page.html")):
+            rc, _, err = run(capsys, *args)
+            lines.append(one_line(rc, err, "missing-file", f"{path}: error", message))
+        assert lines[0] == lines[1] and not (tmp_path / "page.html").exists()
+
+
 def test_parse_json_reads_a_valid_text_once(monkeypatch):
     """The standard library's reader only explains a problem; a valid text is parsed by orjson alone (it was parsed
     three times: json, json again for repeated keys, orjson for strictness). Integers beyond 64 bits stay exact."""

@@ -132,12 +132,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     if args.path in (None, "-"):
         data, name = read_stream(sys.stdin.buffer, "<stdin>", max_bytes(args.max_bytes)), "<stdin>"
     else:
-        try:
-            data, name = read_limited(args.path, limit=args.max_bytes), args.path
-        except IsADirectoryError:
-            raise CeasefireError(_problem("missing-file", "is a folder, not a text file", args.path)) from None
-        except OSError as exc:
-            raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.path)) from None
+        data, name = read_limited(args.path, limit=args.max_bytes, what="text file"), args.path
     result = clean(data, source=args.source, rules=args.rules, name=name)
     report = result.report
     if report.encoding != "utf-8" or report.mojibake_repaired:
@@ -442,10 +437,7 @@ def _cmd_view(args: argparse.Namespace) -> int:
     if args.raw is not None:
         from .limits import read_limited
 
-        try:
-            data = read_limited(args.raw, limit=args.max_bytes)
-        except OSError as exc:
-            raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.raw)) from None
+        data = read_limited(args.raw, limit=args.max_bytes, what="text file")  # as `clean` reads a page
         doc = from_raw_page(data, args.raw, args.source, args.rules)
     elif args.release:
         doc = from_release(args.release, args.id, args.config)

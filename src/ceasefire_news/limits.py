@@ -61,11 +61,20 @@ def read_stream(fh: BinaryIO, file: str, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def read_limited(path: str | os.PathLike, file: str | None = None, limit: int | None = None) -> bytes:
-    """The bytes of `path`, or CeasefireError [too-large] when it is bigger than the limit (checked before reading)."""
+def read_limited(path: str | os.PathLike, file: str | None = None, limit: int | None = None,
+                 what: str = "file") -> bytes:
+    """The bytes of `path`, or CeasefireError [too-large] when it is bigger than the limit (checked before reading).
+    A missing file or a folder is a one-line [missing-file] naming `file` (default: `path`); `what` says what the
+    file was meant to be ("seed file", "text file", ...), as fsutil.read_utf8 words it."""
     limit = max_bytes(limit)
     file = str(path) if file is None else file
-    with open(Path(path), "rb") as fh:
+    try:
+        fh = open(Path(path), "rb")
+    except FileNotFoundError:
+        raise CeasefireError(Problem("missing-file", f"{what} not found", file=file)) from None
+    except IsADirectoryError:
+        raise CeasefireError(Problem("missing-file", f"is a folder, not a {what}", file=file)) from None
+    with fh:
         size = os.fstat(fh.fileno()).st_size
         if limit and size > limit:
             raise too_large(file, size, limit)
