@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import __version__
 from .errors import USAGE_CODES, CeasefireError, render
@@ -25,13 +25,20 @@ MAX_BYTES_HELP = ("refuse an input larger than N bytes with a [too-large] error 
                   "or 5000000; 0 = no limit)")
 
 
-def _byte_count(text: str) -> int:
-    from .limits import byte_count
+def _whole_number(unit: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of `unit` >= 0 (limits.whole_number), else a usage error saying so."""
+    def parse(text: str) -> int:
+        from .limits import whole_number
 
-    n = byte_count(text)
-    if n is None:
-        raise argparse.ArgumentTypeError(f"expected a whole number of bytes >= 0, found {text!r}")
-    return n
+        try:
+            return whole_number(text, unit)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
+_byte_count = _whole_number("bytes")
+_window = _whole_number("characters")
 
 
 def _tag(text: str) -> str:
@@ -43,16 +50,6 @@ def _tag(text: str) -> str:
     except CeasefireError as exc:
         p = exc.problems[0]
         raise argparse.ArgumentTypeError(f"{p.message} ({p.hint})") from None
-
-
-def _window(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of characters >= 0, found {text!r}")
-    return n
 
 
 def _old_text_file(text: str) -> str:
