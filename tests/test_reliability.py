@@ -459,6 +459,23 @@ def test_a_missing_page_or_a_folder_is_the_same_line_in_clean_and_view_raw(tmp_p
         assert lines[0] == lines[1] and not (tmp_path / "page.html").exists()
 
 
+@pytest.mark.parametrize("data, found", [('{"a": 1}'.encode("utf-16"), "UTF-16 text (byte-order mark"),
+                                         ('{"a": 1}'.encode("utf-16-le"), "UTF-16 (little-endian) text"),
+                                         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG image")],
+                         ids=["utf16", "utf16-no-bom", "png"])
+def test_parse_json_names_utf16_and_binary_bytes(data, found, repo_copy, capsys):
+    """A sidecar or annotation file saved as UTF-16, or a binary file in its place, is said as such (as decode_utf8
+    says it for rules files and exports), never `not UTF-8: byte 0xff` or a JSON syntax error; validate too."""
+    from ceasefire_news.fsutil import parse_json
+
+    with pytest.raises(CeasefireError) as exc:
+        parse_json(data, "f.json")
+    assert [p.code for p in exc.value.problems] == ["bad-encoding"] and found in exc.value.problems[0].message
+    _ann(repo_copy).write_bytes(data)
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1 and f"annotations/{SEED_ID}.json: error [bad-encoding] expected UTF-8" in out and found in out
+
+
 def test_parse_json_reads_a_valid_text_once(monkeypatch):
     """The standard library's reader only explains a problem; a valid text is parsed by orjson alone (it was parsed
     three times: json, json again for repeated keys, orjson for strictness). Integers beyond 64 bits stay exact."""

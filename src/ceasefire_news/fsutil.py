@@ -180,11 +180,19 @@ def _too_deep(file: str) -> Problem:
 
 
 def _invalid(source: str | bytes, file: str, strict: ValueError) -> Problem:
-    """Why `source` is not JSON: bytes that are not UTF-8, a byte-order mark, the standard library's message and
+    """Why `source` is not JSON: UTF-16 or binary bytes (decode_utf8's words), bytes that are not UTF-8, a
+    byte-order mark, the standard library's message and
     position when it refuses the text too, else (NaN, Infinity, a lone surrogate) the strict parser's."""
     if isinstance(source, str):
         text = source
     else:
+        import codecs
+
+        if source.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or sniff_binary(source):
+            try:
+                decode_utf8(source, file)
+            except CeasefireError as exc:  # UTF-16 or a binary format: said as such (with how to convert UTF-16)
+                return exc.problems[0]
         try:
             text = source.decode("utf-8")
         except UnicodeDecodeError as exc:
