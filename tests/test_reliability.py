@@ -395,6 +395,63 @@ def test_parse_json_errors_are_pinned(name):
     assert "\n".join(p.render() for p in exc.value.problems) == expected
 
 
+def test_a_sidecar_annotation_file_or_old_text_that_is_no_utf8_is_said_as_everywhere_else(repo_copy, tmp_path,
+                                                                                           capsys):
+    """A sidecar read by ingest, an annotation file read by stats and an --old text read by reanchor go through
+    fsutil's readers: the byte with its line and column as validate says it, UTF-16 named with how to convert it."""
+    seed = tmp_path / "newdoc.txt"
+    seed.write_bytes((ROOT / "seeds" / f"{SEED_ID}.txt").read_bytes())
+    side = tmp_path / "newdoc.meta.json"
+    side.write_bytes(b'{"doc_id":\n "caf\xe9"}')
+    rc, _, err = run(capsys, "ingest", seed, "--root", repo_copy)
+    one_line(rc, err, "bad-encoding", f"{side}:2:6: error", "not UTF-8: byte 0xe9 at byte offset 16")
+    assert not (repo_copy / "seeds" / "newdoc.txt").exists()
+
+    _ann(repo_copy).write_bytes(_ann(repo_copy).read_bytes().replace("Israel".encode(), b"Isr\xe4el", 1))
+    rc, _, err = run(capsys, "stats", "--root", repo_copy)
+    line = one_line(rc, err, "bad-encoding", f"annotations/{SEED_ID}.json:", "not UTF-8: byte 0xe4 at byte offset")
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1 and line in out.splitlines()  # the very line validate prints for the file
+
+    shutil.copytree(ROOT / "annotations", repo_copy / "annotations", dirs_exist_ok=True)
+    corpus = repo_copy / "corpus" / f"{SEED_ID}.txt"
+    corpus.write_text(corpus.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    old = tmp_path / "old.txt"
+    old.write_bytes((ROOT / "corpus" / f"{SEED_ID}.txt").read_text(encoding="utf-8").encode("utf-16"))
+    before = _ann(repo_copy).read_bytes()
+    rc, _, err = run(capsys, "reanchor", SEED_ID, "--root", repo_copy, "--from-corpus", "--old", old)
+    one_line(rc, err, "bad-encoding", f"{old}: error", "expected UTF-8, found UTF-16 text", "iconv -f UTF-16")
+    assert _ann(repo_copy).read_bytes() == before
+
+
+def test_a_missing_page_or_a_folder_is_the_same_line_in_clean_and_view_raw(tmp_path, capsys):
+    """Both read a raw page through limits.read_limited, which words a missing file and a folder itself (view --raw
+    on a folder said `cannot read: Is a directory`)."""
+    for path, message in ((tmp_path / "nope.txt", "text file not found"), (tmp_path, "is a folder, not a text file")):
+        lines = []
+        for args in (("clean", path), ("view", "--raw", path, "--out", tmp_path / "page.html")):
+            rc, _, err = run(capsys, *args)
+            lines.append(one_line(rc, err, "missing-file", f"{path}: error", message))
+        assert lines[0] == lines[1] and not (tmp_path / "page.html").exists()
+
+
+@pytest.mark.parametrize("data, found", [('{"a": 1}'.encode("utf-16"), "UTF-16 text (byte-order mark"),
+                                         ('{"a": 1}'.encode("utf-16-le"), "UTF-16 (little-endian) text"),
+                                         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG image")],
+                         ids=["utf16", "utf16-no-bom", "png"])
+def test_parse_json_names_utf16_and_binary_bytes(data, found, repo_copy, capsys):
+    """A sidecar or annotation file saved as UTF-16, or a binary file in its place, is said as such (as decode_utf8
+    says it for rules files and exports), never `not UTF-8: byte 0xff` or a JSON syntax error; validate too."""
+    from ceasefire_news.fsutil import parse_json
+
+    with pytest.raises(CeasefireError) as exc:
+        parse_json(data, "f.json")
+    assert [p.code for p in exc.value.problems] == ["bad-encoding"] and found in exc.value.problems[0].message
+    _ann(repo_copy).write_bytes(data)
+    rc, out, _ = run(capsys, "validate", "--root", repo_copy)
+    assert rc == 1 and f"annotations/{SEED_ID}.json: error [bad-encoding] expected UTF-8" in out and found in out
+
+
 def test_parse_json_reads_a_valid_text_once(monkeypatch):
     """The standard library's reader only explains a problem; a valid text is parsed by orjson alone (it was parsed
     three times: json, json again for repeated keys, orjson for strictness). Integers beyond 64 bits stay exact."""

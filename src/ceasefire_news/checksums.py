@@ -43,39 +43,32 @@ def read_sums(root: Path) -> dict[str, str]:
     return parse_sums((root / SUMS_FILE).read_text(encoding="utf-8"), root)
 
 
-def checksum_hint(root: Path, repo_id: str | None) -> str:
-    if repo_id is None:
-        return "rebuild the release (`ceasefire-news build`) or copy it again"
-    from .hub.download import cache_folder
-
-    return (f"delete the cached copy ({cache_folder(repo_id)}) and load again; if it fails again the file on the "
-            "Hub is damaged: report it")
+REBUILD_HINT = "rebuild the release (`ceasefire-news build`) or copy it again"
 
 
-def verify(root: Path, names: list[str] | None = None, repo_id: str | None = None,
-           sums: dict[str, str] | None = None) -> dict[str, str]:
+def verify(root: Path, names: list[str] | None = None, sums: dict[str, str] | None = None,
+           hint: str = REBUILD_HINT) -> dict[str, str]:
     """Check `names` (default: every file SHA256SUMS lists) against SHA256SUMS (`sums`: already read); cached
-    until a file or its listed digest changes."""
+    until a file or its listed digest changes. `hint` says what to do about a file that fails (the loader words
+    its own for a copy in the Hub cache)."""
     sums = read_sums(root) if sums is None else sums
     names = sorted(sums) if names is None else sorted(n for n in names if n in sums)
     expected = tuple((n, sums[n], *_stat(root / n)) for n in names)
-    _verified(root, expected, repo_id)
+    _verified(root, expected, hint)
     return {n: sums[n] for n in names}
 
 
 @functools.lru_cache(maxsize=64)
-def _verified(root: Path, expected: tuple[tuple[str, str, int, int], ...], repo_id: str | None) -> None:
+def _verified(root: Path, expected: tuple[tuple[str, str, int, int], ...], hint: str) -> None:
     """Each (name, digest, mtime, size) checked once per process: the key holds the digest SHA256SUMS lists, so a
     changed list is checked again too."""
     for name, digest, *_ in expected:
         f = root / name
         if not f.is_file():
-            raise CeasefireError(Problem("checksum", f"file listed in {SUMS_FILE} is missing", str(f),
-                                         hint=checksum_hint(root, repo_id)))
+            raise CeasefireError(Problem("checksum", f"file listed in {SUMS_FILE} is missing", str(f), hint=hint))
         if file_digest(f)[1] != digest:
             raise CeasefireError(Problem("checksum", f"SHA-256 of {name} does not match {SUMS_FILE}: the file is "
-                                         "corrupt or was changed after the build", str(f),
-                                         hint=checksum_hint(root, repo_id)))
+                                         "corrupt or was changed after the build", str(f), hint=hint))
 
 
 def _stat(p: Path) -> tuple[int, int]:

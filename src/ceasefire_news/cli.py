@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import __version__
 from .errors import USAGE_CODES, CeasefireError, render
@@ -25,13 +25,20 @@ MAX_BYTES_HELP = ("refuse an input larger than N bytes with a [too-large] error 
                   "or 5000000; 0 = no limit)")
 
 
-def _byte_count(text: str) -> int:
-    from .limits import byte_count
+def _whole_number(unit: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of `unit` >= 0 (limits.whole_number), else a usage error saying so."""
+    def parse(text: str) -> int:
+        from .limits import whole_number
 
-    n = byte_count(text)
-    if n is None:
-        raise argparse.ArgumentTypeError(f"expected a whole number of bytes >= 0, found {text!r}")
-    return n
+        try:
+            return whole_number(text, unit)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
+_byte_count = _whole_number("bytes")
+_window = _whole_number("characters")
 
 
 def _tag(text: str) -> str:
@@ -43,16 +50,6 @@ def _tag(text: str) -> str:
     except CeasefireError as exc:
         p = exc.problems[0]
         raise argparse.ArgumentTypeError(f"{p.message} ({p.hint})") from None
-
-
-def _window(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of characters >= 0, found {text!r}")
-    return n
 
 
 def _old_text_file(text: str) -> str:
@@ -132,12 +129,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     if args.path in (None, "-"):
         data, name = read_stream(sys.stdin.buffer, "<stdin>", max_bytes(args.max_bytes)), "<stdin>"
     else:
-        try:
-            data, name = read_limited(args.path, limit=args.max_bytes), args.path
-        except IsADirectoryError:
-            raise CeasefireError(_problem("missing-file", "is a folder, not a text file", args.path)) from None
-        except OSError as exc:
-            raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.path)) from None
+        data, name = read_limited(args.path, limit=args.max_bytes, what="text file"), args.path
     result = clean(data, source=args.source, rules=args.rules, name=name)
     report = result.report
     if report.encoding != "utf-8" or report.mojibake_repaired:
@@ -149,8 +141,9 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         sys.stdout.write(_explain(result))
         return 0
     if not result.body.strip():  # never a success status with the whole page missing
-        raise CeasefireError(_problem("empty-body", f"no article text found: all {len(result.text):,} characters "
-                                      "of the normalised text were classified as boilerplate or captions", name))
+        from .annotations.files import empty_body_problem
+
+        raise CeasefireError(empty_body_problem(result.text, name))
     if args.json:
         print(json.dumps(_clean_json(result), ensure_ascii=False, indent=2))
     else:
@@ -441,10 +434,7 @@ def _cmd_view(args: argparse.Namespace) -> int:
     if args.raw is not None:
         from .limits import read_limited
 
-        try:
-            data = read_limited(args.raw, limit=args.max_bytes)
-        except OSError as exc:
-            raise CeasefireError(_problem("missing-file", f"cannot read: {exc.strerror}", args.raw)) from None
+        data = read_limited(args.raw, limit=args.max_bytes, what="text file")  # as `clean` reads a page
         doc = from_raw_page(data, args.raw, args.source, args.rules)
     elif args.release:
         doc = from_release(args.release, args.id, args.config)

@@ -180,11 +180,19 @@ def _too_deep(file: str) -> Problem:
 
 
 def _invalid(source: str | bytes, file: str, strict: ValueError) -> Problem:
-    """Why `source` is not JSON: bytes that are not UTF-8, a byte-order mark, the standard library's message and
+    """Why `source` is not JSON: UTF-16 or binary bytes (decode_utf8's words), bytes that are not UTF-8, a
+    byte-order mark, the standard library's message and
     position when it refuses the text too, else (NaN, Infinity, a lone surrogate) the strict parser's."""
     if isinstance(source, str):
         text = source
     else:
+        import codecs
+
+        if source.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or sniff_binary(source):
+            try:
+                decode_utf8(source, file)
+            except CeasefireError as exc:  # UTF-16 or a binary format: said as such (with how to convert UTF-16)
+                return exc.problems[0]
         try:
             text = source.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -278,14 +286,13 @@ def read_utf8(path: str | os.PathLike, what: str = "file") -> str:
 
 
 def read_json(path: str | os.PathLike) -> Any:
+    """The value of the JSON file `path`; a missing file and everything parse_json refuses are one-line errors."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise CeasefireError(Problem("missing-file", "file not found", file=str(path))) from None
-    except UnicodeDecodeError as exc:
-        raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=str(path))) from None
-    return parse_json(text, str(path))
+    return parse_json(data, str(path))
 
 
 _RENAME_EXCHANGE = 2

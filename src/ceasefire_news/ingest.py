@@ -49,15 +49,6 @@ def doc_id_for(path: Path) -> str:
     return check_doc_id(stem, str(path))
 
 
-def _read_seed(path: Path, max_bytes: int | None) -> bytes:
-    try:
-        return read_limited(path, limit=max_bytes)
-    except FileNotFoundError:
-        raise CeasefireError(Problem("missing-file", "seed file not found", file=str(path))) from None
-    except IsADirectoryError:
-        raise CeasefireError(Problem("missing-file", "is a folder, not a seed file", file=str(path))) from None
-
-
 def _sidecar(path: Path, repo: Repo, doc_id: str, copy_in: bool, source: str | None, language: str,
              seed_sha256: str, max_bytes: int | None) -> tuple[dict[str, Any], bytes | None]:
     """The seed's sidecar, checked, and the bytes ingest must write to seeds/<id>.meta.json (None: it is there):
@@ -67,7 +58,7 @@ def _sidecar(path: Path, repo: Repo, doc_id: str, copy_in: bool, source: str | N
         return load_meta(meta_path, doc_id), None
     side = path.with_name(f"{doc_id}{META_SUFFIX}")
     if copy_in and side.exists():
-        data = read_limited(side, limit=max_bytes)
+        data = read_limited(side, limit=max_bytes, what="metadata sidecar")
         return parse_meta(data, str(side), doc_id), data
     if not source:
         raise CeasefireError(Problem("missing-meta", "no metadata sidecar for this seed", file=str(meta_path),
@@ -105,7 +96,7 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
     doc_id = doc_id_for(path)
     seed = repo.seed_path(doc_id)
     refuse_outside_link(seed, repo)
-    data = _read_seed(path, max_bytes)
+    data = read_limited(path, limit=max_bytes, what="seed file")
     norm: Normalized = normalize_bytes(data, str(path))  # raises a one-line error for bad input
     seed_sha256, text_sha256 = sha256_bytes(data), sha256_text(norm.text)
     copy_in = seed.resolve() != path.resolve()

@@ -16,13 +16,16 @@ DEFAULT_MAX_BYTES = 5_000_000
 ENV = "CEASEFIRE_NEWS_MAX_BYTES"
 
 
-def byte_count(text: str) -> int | None:
-    """`text` as a limit in bytes: a whole number >= 0, else None (what --max-bytes and the variable accept)."""
+def whole_number(text: str, unit: str) -> int:
+    """`text` as a whole number >= 0 (what --max-bytes, --window and the variable accept), else a ValueError that
+    says so in `unit` ("bytes", "characters")."""
     try:
         value = int(text)
     except ValueError:
-        return None
-    return value if value >= 0 else None
+        value = -1
+    if value < 0:
+        raise ValueError(f"expected a whole number of {unit} >= 0, found {text!r}")
+    return value
 
 
 def max_bytes(given: int | None = None) -> int:
@@ -33,12 +36,11 @@ def max_bytes(given: int | None = None) -> int:
     env = os.environ.get(ENV, "").strip()
     if not env:
         return DEFAULT_MAX_BYTES
-    value = byte_count(env)
-    if value is None:
-        raise CeasefireError(Problem(
-            "bad-limit", f"expected a whole number of bytes >= 0, found {env!r}", file=f"${ENV}",
-            hint=f"0 = no limit; unset it for the default of {DEFAULT_MAX_BYTES:,}"))
-    return value
+    try:
+        return whole_number(env, "bytes")
+    except ValueError as exc:
+        raise CeasefireError(Problem("bad-limit", str(exc), file=f"${ENV}",
+                                     hint=f"0 = no limit; unset it for the default of {DEFAULT_MAX_BYTES:,}")) from None
 
 
 def too_large(file: str, size: int | None, limit: int) -> CeasefireError:
@@ -61,11 +63,20 @@ def read_stream(fh: BinaryIO, file: str, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def read_limited(path: str | os.PathLike, file: str | None = None, limit: int | None = None) -> bytes:
-    """The bytes of `path`, or CeasefireError [too-large] when it is bigger than the limit (checked before reading)."""
+def read_limited(path: str | os.PathLike, file: str | None = None, limit: int | None = None,
+                 what: str = "file") -> bytes:
+    """The bytes of `path`, or CeasefireError [too-large] when it is bigger than the limit (checked before reading).
+    A missing file or a folder is a one-line [missing-file] naming `file` (default: `path`); `what` says what the
+    file was meant to be ("seed file", "text file", ...), as fsutil.read_utf8 words it."""
     limit = max_bytes(limit)
     file = str(path) if file is None else file
-    with open(Path(path), "rb") as fh:
+    try:
+        fh = open(Path(path), "rb")
+    except FileNotFoundError:
+        raise CeasefireError(Problem("missing-file", f"{what} not found", file=file)) from None
+    except IsADirectoryError:
+        raise CeasefireError(Problem("missing-file", f"is a folder, not a {what}", file=file)) from None
+    with fh:
         size = os.fstat(fh.fileno()).st_size
         if limit and size > limit:
             raise too_large(file, size, limit)

@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .checksums import checksum_hint, read_sums, verify
+from .checksums import REBUILD_HINT, read_sums, verify
 from .columns import CONFIGS, EMBEDDED, SPLITS, split_glob
 from .errors import CeasefireError, Problem
 from .extras import missing_extra
@@ -211,8 +211,19 @@ def _embedded(files: list[str] | tuple[str, ...]) -> tuple[Release, dict[str, st
     if (root / "SHA256SUMS").read_bytes() != (EMBEDDED / "SHA256SUMS").read_bytes():
         raise CeasefireError(Problem("checksum", f"SHA256SUMS of {repo_id}@{revision} on the Hub differs from the "
                                      "one this package carries", str(root / "SHA256SUMS"),
-                                     hint=checksum_hint(root, repo_id)))
+                                     hint=_checksum_hint(repo_id)))
     return Release(root, repo_id, revision), sums
+
+
+def _checksum_hint(repo_id: str | None) -> str:
+    """What to do about a release file that fails its checksum: a copy in the Hub cache is deleted and fetched
+    again, a local release is rebuilt or copied again."""
+    if repo_id is None:
+        return REBUILD_HINT
+    from .hub.download import cache_folder
+
+    return (f"delete the cached copy ({cache_folder(repo_id)}) and load again; if it fails again the file on the "
+            "Hub is damaged: report it")
 
 
 def release_dir(source: str | os.PathLike | None = None, revision: str | None = None) -> Path:
@@ -254,8 +265,8 @@ def read_tables(split: str, config: str, source: Any, revision: str | None,
     if listed is None:
         listed = read_sums(release.root)
     names = {s: sorted(n for n in listed if fnmatch.fnmatchcase(n, pat)) for s, pat in patterns.items()}
-    verify(release.root, [n for s in splits for n in names[s]] + [n for n in also if n in listed], release.repo_id,
-           sums=listed)
+    verify(release.root, [n for s in splits for n in names[s]] + [n for n in also if n in listed], sums=listed,
+           hint=_checksum_hint(release.repo_id))
     schema = CONFIGS[config]
     return release, {s: pa.concat_tables([pq.read_table(release.root / n, schema=schema) for n in names[s]])
                      if names[s] else schema.empty_table() for s in splits}

@@ -52,11 +52,7 @@ def load_meta(path: str | Path, doc_id: str | None = None) -> dict[str, Any]:
 
 def parse_meta(data: bytes, file: str, doc_id: str | None = None) -> dict[str, Any]:
     """Parse and check the bytes of a sidecar (named `file` in problems); raise CeasefireError with every problem."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=file)) from None
-    meta = parse_json(text, file)
+    meta = parse_json(data, file)  # bytes that are not UTF-8: [bad-encoding] with the byte, its line and column
     problems = check_meta(meta, file, doc_id)
     if problems:
         raise CeasefireError(problems)

@@ -92,23 +92,40 @@ def repin(doc: dict[str, Any], text_sha256: str, detection: Detection) -> dict[s
     return refresh_auto_layers(doc, detection)
 
 
+def has_clean_body(layers: dict[str, list[dict[str, Any]]], text: str) -> bool:
+    """The empty-body rule, one place for ingest, reanchor, validate and build: True when the clean body of `text`
+    (the paragraphs minus the boilerplate and caption spans of `layers`) holds some text."""
+    return has_body(text, map(_SPAN, layers.get("paragraphs") or ()), _removed(layers))
+
+
+def empty_body_problem(text: str, file: str, hint: str | None = None) -> Problem:
+    """`[empty-body]` for a page whose normalised `text` left no article text, as `clean`, `ingest` and `reanchor`
+    word it (`validate` words its own, with where in the annotation file the spans are)."""
+    return Problem("empty-body", f"no article text found: all {len(text):,} characters of the normalised text were "
+                   "classified as boilerplate or captions", file, hint=hint)
+
+
 def refuse_empty_body(doc: dict[str, Any], text: str, file: str) -> None:
     """Raise `[empty-body]` when the clean body of `doc` over `text` is empty, as `clean` refuses such a page: the
     writers (ingest, reanchor) call it before writing anything; `file` is the input the text came from."""
-    if not has_body(text, paragraph_spans(doc), removed_spans(doc)):
-        raise CeasefireError(Problem("empty-body", f"no article text found: all {len(text):,} characters of the "
-                                     "normalised text were classified as boilerplate or captions", file,
-                                     hint="a page with no article text is no document; nothing was written"))
+    if not has_clean_body(doc["layers"], text):
+        raise CeasefireError(empty_body_problem(text, file, "a page with no article text is no document; nothing "
+                                                "was written"))
 
 
 def removed_spans(doc: dict[str, Any]) -> list[tuple[int, int]]:
-    """The spans the body view removes: every boilerplate and caption item."""
-    layers = doc["layers"]
-    return sorted([*map(_SPAN, layers.get("boilerplate", [])), *map(_SPAN, layers.get("captions", []))])
+    """The spans the body view removes: every boilerplate and caption item, in file order (body_view sorts)."""
+    return _removed(doc["layers"])
 
 
 def paragraph_spans(doc: dict[str, Any]) -> list[tuple[int, int]]:
-    return sorted(map(_SPAN, doc["layers"].get("paragraphs", [])))
+    """The paragraph spans, in file order (body_view sorts)."""
+    return list(map(_SPAN, doc["layers"].get("paragraphs") or ()))
+
+
+def _removed(layers: dict[str, list[dict[str, Any]]]) -> list[tuple[int, int]]:
+    get = layers.get
+    return [*map(_SPAN, get("boilerplate") or ()), *map(_SPAN, get("captions") or ())]
 
 
 _SPAN = itemgetter("start", "end")

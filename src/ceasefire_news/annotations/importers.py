@@ -706,12 +706,7 @@ def _read(path: Path) -> str:
     files are one-line errors saying what they are and how to convert them."""
     from ..limits import read_limited
 
-    try:
-        data = read_limited(path)
-    except FileNotFoundError:
-        raise CeasefireError(Problem("missing-file", "file not found", file=str(path))) from None
-    except IsADirectoryError:
-        raise CeasefireError(Problem("missing-file", "is a folder, not a file", file=str(path))) from None
+    data = read_limited(path)  # a missing file or a folder: [missing-file]
     if not data.strip():
         raise CeasefireError(Problem("empty-input", "empty file: no annotations to import", file=str(path)))
     return decode_utf8(data, str(path))

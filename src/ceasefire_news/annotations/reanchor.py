@@ -31,6 +31,7 @@ from typing import Any, Iterator
 
 from .files import LAYERS
 from ..errors import CeasefireError, Problem
+from ..fsutil import read_utf8
 from ..repo import Repo, sha256_text
 
 UNKNOWN = "\uffff"  # a noncharacter: stands for old characters nobody recorded; never equal to real text
@@ -413,12 +414,7 @@ def find_old_text(repo: Repo, doc_id: str, doc: dict[str, Any], old_file: str | 
     a rebuild from the annotation file is possible. A file given with --old must match `text_sha256`."""
     want = doc.get("text_sha256")
     if old_file is not None:
-        try:
-            text = Path(old_file).read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            raise CeasefireError(Problem("missing-file", "old text not found", file=str(old_file))) from None
-        except UnicodeDecodeError as exc:
-            raise CeasefireError(Problem("bad-encoding", f"not UTF-8 at byte {exc.start}", file=str(old_file))) from None
+        text = read_utf8(old_file, "old text")  # missing, a folder, UTF-16, binary: one line naming the file
         if sha256_text(text) != want:
             raise CeasefireError(Problem(
                 "old-text-mismatch", f"this is not the text annotations/{doc_id}.json points into (its SHA-256 "

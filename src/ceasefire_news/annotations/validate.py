@@ -27,11 +27,10 @@ from operator import add, itemgetter, le, lt
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .files import ENTITY_LABELS, LAYERS
+from .files import ENTITY_LABELS, LAYERS, has_clean_body
 from ..errors import CeasefireError, Problem
 from ..fsutil import DOC_ID_RE, byte_line_col, line_col, parse_json, strict_loads
 from ..meta import check_meta, real_date
-from ..text.body import has_body
 from ..text.normalize import NORMALISER_VERSION, normalize_bytes
 from ..text.normcache import NoCache, NormCache
 from ..repo import INPUT_FOLDERS, META_SUFFIX, SEED_SUFFIX, Repo, not_a_repository
@@ -46,7 +45,6 @@ _INF = float("inf")
 _SINGULAR = {"entities": "entity", "quotes": "quote", "sources": "source"}
 _ITEM = itemgetter("start", "end", "id", "text")
 _START, _END, _ID, _TEXT, _LABEL = (itemgetter(k) for k in ("start", "end", "id", "text", "label"))
-_SPAN = itemgetter("start", "end")
 
 
 # ------------------------------------------------------------------------------------------------ parsing
@@ -102,16 +100,9 @@ def check_annotation(doc: Any, text: str | None, out: Collector, doc_id: str | N
     return count
 
 
-def _body_ok(layers: dict[str, list[dict]], text: str) -> bool:
-    """True when the clean body (the paragraphs minus boilerplate and captions) holds some text."""
-    get = layers.get
-    removed = [*map(_SPAN, get("boilerplate") or ()), *map(_SPAN, get("captions") or ())]
-    return has_body(text, map(_SPAN, get("paragraphs") or ()), removed)
-
-
 def _check_body(layers: dict[str, list[dict]], text: str, out: Collector) -> None:
     """A document whose clean body is empty has no article text to release (build rejects it)."""
-    if _body_ok(layers, text):
+    if has_clean_body(layers, text):
         return
     if layers.get("paragraphs"):
         what, at = "the boilerplate and caption spans cover every paragraph", "/layers/boilerplate"
@@ -454,10 +445,15 @@ class DocumentFiles:
 def read_document(repo: Repo, doc_id: str) -> DocumentFiles:
     """Read a document's seed, sidecar, corpus text and annotation file, so that what is checked is exactly
     what a later stage uses (no second read that could see other bytes). The paths are the ones
-    `Repo.seed_path` and the others name, made as strings (a Path per file was a tenth of a build's reading)."""
-    root = str(repo.root)
-    return DocumentFiles(_read(f"{root}/seeds/{doc_id}{SEED_SUFFIX}"), _read(f"{root}/seeds/{doc_id}{META_SUFFIX}"),
-                         _read(f"{root}/corpus/{doc_id}.txt"), _read(f"{root}/annotations/{doc_id}.json"))
+    `Repo.seed_path` and the others name (_file_names)."""
+    return DocumentFiles(*map(_read, _file_names(f"{repo.root}/", doc_id)))
+
+
+def _file_names(prefix: str, doc_id: str) -> tuple[str, str, str, str]:
+    """The seed, sidecar, corpus text and annotation file of `doc_id` under `prefix` (a folder and its separator,
+    or "" for names relative to the repository root), as strings: a Path per file was a tenth of a build's reading."""
+    return (f"{prefix}seeds/{doc_id}{SEED_SUFFIX}", f"{prefix}seeds/{doc_id}{META_SUFFIX}",
+            f"{prefix}corpus/{doc_id}.txt", f"{prefix}annotations/{doc_id}.json")
 
 
 @dataclass(frozen=True)
@@ -519,11 +515,10 @@ def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, se
     if files is not None:
         seed, meta_b, corpus, ann = files.seed, files.meta, files.corpus, files.annotations
     else:
+        seed_p, meta_p, corpus_p, ann_p = _file_names(f"{root}/", doc_id)
         if seed is _NO_SEED:
-            seed = _read(f"{root}/seeds/{doc_id}{SEED_SUFFIX}")
-        meta_b = _read(f"{root}/seeds/{doc_id}{META_SUFFIX}")
-        corpus = _read(f"{root}/corpus/{doc_id}.txt")
-        ann = _read(f"{root}/annotations/{doc_id}.json")
+            seed = _read(seed_p)
+        meta_b, corpus, ann = _read(meta_p), _read(corpus_p), _read(ann_p)
     if type(seed) is bytes and type(meta_b) is bytes and type(corpus) is bytes and type(ann) is bytes:
         # the clean document's path: every check, no wording; any doubt goes to the full path below
         # (strict_loads reads an integer beyond 64 bits as a float: the only integers of a valid file are offsets,
@@ -542,7 +537,7 @@ def _validate_document(root: str, prefix: str, doc_id: str, cache: NormCache, se
                     and _drift_free(seed, seed_hash, corpus_hash, cache)
                     and ann_valid(doc) and doc["doc_id"] == doc_id and doc["normaliser_version"] == NORMALISER_VERSION
                     and doc["text_sha256"] == corpus_hash.hex() and _fast_ok(doc["layers"], text)
-                    and _body_ok(doc["layers"], text)):
+                    and has_clean_body(doc["layers"], text)):
                 return [], sum(map(len, doc["layers"].values())), CheckedDocument(meta, doc, text, seed_hash,
                                                                                  corpus_hash)
     return _full_check(prefix, doc_id, cache, seed, meta_b, corpus, ann, seed_hash)
@@ -553,8 +548,7 @@ def _full_check(prefix: str, doc_id: str, cache: NormCache, seed: Any, meta_b: A
     """Every check of one document, each problem worded and located; the document as checked if none."""
     problems: list[Problem] = []
     meta = doc = None
-    seed_n, meta_n = f"{prefix}seeds/{doc_id}{SEED_SUFFIX}", f"{prefix}seeds/{doc_id}{META_SUFFIX}"
-    corpus_n, ann_n = f"{prefix}corpus/{doc_id}.txt", f"{prefix}annotations/{doc_id}.json"
+    seed_n, meta_n, corpus_n, ann_n = _file_names(prefix, doc_id)
     for data, name in ((seed, seed_n), (meta_b, meta_n), (corpus, corpus_n), (ann, ann_n)):
         if isinstance(data, OSError):
             problems.append(_unreadable(data, name))
@@ -697,7 +691,7 @@ def _validate_chunk(args: tuple[str, list[str], bool]) -> tuple[list[Problem], i
     problems: list[Problem] = []
     spans = 0
     with (NormCache() if use_cache else NoCache()) as cache:
-        seeds = [_read(f"{root}/seeds/{doc_id}{SEED_SUFFIX}") for doc_id in ids]
+        seeds = [_read(_file_names(f"{root}/", doc_id)[0]) for doc_id in ids]
         hashes = [hashlib.sha256(s).digest() if type(s) is bytes else None for s in seeds]
         cache.prefetch([h for h in hashes if h is not None])
         for doc_id, seed, seed_hash in zip(ids, seeds, hashes):
