@@ -424,6 +424,21 @@ def test_a_sidecar_annotation_file_or_old_text_that_is_no_utf8_is_said_as_everyw
     assert _ann(repo_copy).read_bytes() == before
 
 
+def test_a_hand_broken_corpus_text_is_a_line_for_reanchor_and_rewritten_by_ingest(repo_copy, capsys):
+    """A corpus text edited into bytes that are not UTF-8: reanchor read it with read_text and showed a
+    UnicodeDecodeError traceback, and so did ingest, which now sees a changed text and refuses as for any other."""
+    corpus = repo_copy / "corpus" / f"{SEED_ID}.txt"
+    corpus.write_bytes(corpus.read_bytes().replace("Israel".encode(), b"Isr\xe4el", 1))
+    before = _ann(repo_copy).read_bytes()
+    rc, _, err = run(capsys, "reanchor", SEED_ID, "--root", repo_copy, "--from-corpus")
+    one_line(rc, err, "bad-encoding", f"{corpus}: error", "byte 0xe4")
+    assert _ann(repo_copy).read_bytes() == before
+    broken = corpus.read_bytes()
+    rc, _, err = run(capsys, "ingest", "--root", repo_copy, repo_copy / "seeds" / f"{SEED_ID}.txt")
+    one_line(rc, err, "text-changed")  # the manual layers point into another text: nothing is overwritten
+    assert corpus.read_bytes() == broken and _ann(repo_copy).read_bytes() == before
+
+
 def test_a_missing_page_or_a_folder_is_the_same_line_in_clean_and_view_raw(tmp_path, capsys):
     """Both read a raw page through limits.read_limited, which words a missing file and a folder itself (view --raw
     on a folder said `cannot read: Is a directory`)."""

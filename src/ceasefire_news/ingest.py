@@ -110,11 +110,11 @@ def ingest(path: str | Path, repo: Repo, source: str | None = None, language: st
                                      hint="raw seeds are never edited; restore the original"))
 
     corpus_path = repo.corpus_path(doc_id)
-    old_text = corpus_path.read_text(encoding="utf-8") if corpus_path.exists() else None
+    old_text = corpus_path.read_bytes() if corpus_path.exists() else None  # bytes: a hand-broken text is "changed"
     ann_path = repo.annotation_path(doc_id)
     doc = read_json(ann_path) if ann_path.exists() else empty_annotation(doc_id, text_sha256)
     # changed: the corpus file differs, or the annotations are pinned to another text than the new one
-    changed = (old_text is not None and old_text != norm.text) or (
+    changed = (old_text is not None and old_text != norm.text.encode("utf-8")) or (
         ann_path.exists() and doc.get("text_sha256") != text_sha256)
     moved = None
     if changed and has_manual(doc):

@@ -423,7 +423,7 @@ def find_old_text(repo: Repo, doc_id: str, doc: dict[str, Any], old_file: str | 
         return text, str(old_file)
     corpus = repo.corpus_path(doc_id)
     if corpus.exists():
-        text = corpus.read_text(encoding="utf-8")
+        text = read_utf8(corpus, "corpus text")
         if sha256_text(text) == want:
             return text, str(corpus.relative_to(repo.root))
     if use_git:
@@ -485,7 +485,7 @@ def reanchor_corpus(repo: Repo, doc_id: str, options: Options, rules_path: str |
     if not corpus_path.exists():
         raise CeasefireError(Problem("missing-corpus", "no corpus text to re-anchor onto", file=str(corpus_path)))
     doc = read_json(ann_path)
-    new_text = corpus_path.read_text(encoding="utf-8")
+    new_text = read_utf8(corpus_path, "corpus text")
     if doc.get("text_sha256") == sha256_text(new_text):
         return None
     result = reanchor_in_repo(repo, doc_id, doc, new_text, options, str(ann_path))
