@@ -11,7 +11,8 @@ import yaml
 
 from ..errors import CeasefireError, Problem
 from ..fsutil import read_utf8
-from ..resources import load_schema, rules_dir
+from ..resources import rules_dir
+from ..schemas import schema_problems
 from .prefilter import Prefilter, prefiltered
 from .reasons import is_signal
 from .signals import address_density, is_fragment, word_count
@@ -90,8 +91,6 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
 
 @functools.lru_cache(maxsize=8)
 def _load_rules(path: str) -> RuleSet:
-    import jsonschema
-
     text = read_utf8(path, "rules file")
     try:
         data = yaml.safe_load(text)
@@ -100,11 +99,9 @@ def _load_rules(path: str) -> RuleSet:
         raise CeasefireError(Problem("rules-syntax", f"invalid YAML: {getattr(exc, 'problem', exc)}", file=path,
                                      line=mark.line + 1 if mark else None,
                                      column=mark.column + 1 if mark else None)) from None
-    validator = jsonschema.Draft202012Validator(load_schema("boilerplate-rules"))
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise CeasefireError([Problem("rules-schema", e.message, file=path,
-                                      pointer="/" + "/".join(str(p) for p in e.absolute_path)) for e in errors])
+    wrong = schema_problems("boilerplate-rules", data, path, None, "rules-schema")
+    if wrong:
+        raise CeasefireError(wrong)
     _check_ids(data, path)
     cap = data["captions"]
     return RuleSet(
