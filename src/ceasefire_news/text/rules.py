@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..errors import CeasefireError, Problem
 from ..fsutil import read_utf8
 from ..resources import rules_dir
@@ -91,6 +89,8 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
 
 @functools.lru_cache(maxsize=8)
 def _load_rules(path: str) -> RuleSet:
+    import yaml  # the build extra's, as jsonschema is: imported here, so the text stage imports without it
+
     text = read_utf8(path, "rules file")
     try:
         data = yaml.safe_load(text)
