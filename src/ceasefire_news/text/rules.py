@@ -84,7 +84,13 @@ def _check_ids(data: dict, file: str) -> None:
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
     """Load and validate a rules file (default: the packaged `rules/boilerplate.yaml`). Compiled once per path."""
-    return _load_rules(str(Path(path).resolve()) if path else str(rules_dir() / "boilerplate.yaml"))
+    return _load_rules(str(Path(path).resolve()) if path else _default_rules_path())
+
+
+@functools.cache
+def _default_rules_path() -> str:
+    """The packaged rules file, looked up once: clean() and cascade() ask for the default rules on every page."""
+    return str(rules_dir() / "boilerplate.yaml")
 
 
 @functools.lru_cache(maxsize=8)
