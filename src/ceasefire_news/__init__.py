@@ -20,12 +20,8 @@ def __getattr__(name: str) -> Any:
         from . import loader
 
         return getattr(loader, name)
-    if name == "clean":
-        try:
-            from .text.clean import clean
-        except ModuleNotFoundError as exc:  # a module of the build extra imported by the text stage itself
-            from .extras import missing_extra
+    if name == "clean":  # the build extra is needed only when clean() runs: it raises [missing-extra] itself
+        from .text.clean import clean
 
-            raise missing_extra("ceasefire_news.clean()", exc) from exc
         return clean
     raise AttributeError(f"module 'ceasefire_news' has no attribute {name!r}")

@@ -14,6 +14,7 @@ from typing import Any
 _PKG = Path(__file__).resolve().parent
 
 
+@functools.cache  # the package does not move while it runs: stat the folders once, not on every load_rules()
 def _data_dir(name: str) -> Path:
     packaged = _PKG / name
     if packaged.is_dir():

@@ -81,6 +81,8 @@ _AT = {name: i for i, name in enumerate(BASE)}
 _LOG_WORDS, _ENDS_SENTENCE, _STOP_SHARE, _REPEATS = (_AT[k] for k in ("log_words", "ends_sentence", "stop_share",
                                                                        "repeats"))
 _NEIGHBOUR_AT = tuple(_AT[k] for k in NEIGHBOUR_BASE)
+_NEIGHBOUR_OF = itemgetter(*_NEIGHBOUR_AT)  # a neighbour's NEIGHBOUR_BASE columns, as a tuple
+_OUTSIDE = (-1.0,) * (len(_NEIGHBOUR_AT) + 1)  # the columns of a neighbour beyond the page's first or last unit
 
 
 def feature_names() -> list[str]:
@@ -206,9 +208,10 @@ def features(texts: Sequence[str], kinds: Sequence[str | None], whys: Sequence[s
         for d in NEIGHBOURS:
             j = i + d
             if 0 <= j < n:
-                row += [base[j][k] for k in _NEIGHBOUR_AT] + [1.0 if removed[j] else 0.0]
+                row += _NEIGHBOUR_OF(base[j])
+                row.append(1.0 if removed[j] else 0.0)
             else:
-                row += [-1.0] * (len(_NEIGHBOUR_AT) + 1)
+                row += _OUTSIDE
         X[i] = row
     assert X.shape[1] == nb + nc + len(REASON_FAMILIES) + (len(NEIGHBOUR_BASE) + 1) * len(NEIGHBOURS)
     return X

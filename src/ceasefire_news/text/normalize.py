@@ -25,7 +25,7 @@ from itertools import accumulate
 from typing import Callable, Iterable, Iterator
 
 from ..errors import CeasefireError, Problem
-from ..fsutil import sniff_binary
+from ..sniff import sniff_binary
 
 NORMALISER_VERSION = "1"
 

@@ -185,6 +185,7 @@ def unit_signals(p: Page) -> None:
     # 4: generic signals on single units
     appeals: list[int] = []
     prose_now = [kind[i] is None and is_prose(t) for i, t in enumerate(T)]
+    first_prose = next((k for k, prose in enumerate(prose_now) if prose), n)  # a dateline after it: maybe a subheading
     seen: dict[str, list[int]] = {}
     for i, t in enumerate(T):
         seen.setdefault(t.strip().lower(), []).append(i)
@@ -194,7 +195,7 @@ def unit_signals(p: Page) -> None:
         words = word_count(t)
         if is_dateline(t):
             mark(i, "byline", "dateline")  # inside the body, only stamps with a clock time or a publishing word
-            body_subhead = (0 < i < n - 1 and kind[i - 1] is None and any(prose_now[:i]) and prose_now[i + 1]
+            body_subhead = (0 < i < n - 1 and kind[i - 1] is None and first_prose < i and prose_now[i + 1]
                             and not is_name_line(T[i - 1]) and not _STAMP_WORD_RE.search(t))
             if body_subhead:
                 kind[i], why[i] = None, ""

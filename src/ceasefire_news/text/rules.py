@@ -7,11 +7,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..errors import CeasefireError, Problem
 from ..fsutil import read_utf8
-from ..resources import load_schema, rules_dir
+from ..resources import rules_dir
+from ..schemas import schema_problems
 from .prefilter import Prefilter, prefiltered
 from .reasons import is_signal
 from .signals import address_density, is_fragment, word_count
@@ -85,12 +84,18 @@ def _check_ids(data: dict, file: str) -> None:
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
     """Load and validate a rules file (default: the packaged `rules/boilerplate.yaml`). Compiled once per path."""
-    return _load_rules(str(Path(path).resolve()) if path else str(rules_dir() / "boilerplate.yaml"))
+    return _load_rules(str(Path(path).resolve()) if path else _default_rules_path())
+
+
+@functools.cache
+def _default_rules_path() -> str:
+    """The packaged rules file, looked up once: clean() and cascade() ask for the default rules on every page."""
+    return str(rules_dir() / "boilerplate.yaml")
 
 
 @functools.lru_cache(maxsize=8)
 def _load_rules(path: str) -> RuleSet:
-    import jsonschema
+    import yaml  # the build extra's, as jsonschema is: imported here, so the text stage imports without it
 
     text = read_utf8(path, "rules file")
     try:
@@ -100,11 +105,9 @@ def _load_rules(path: str) -> RuleSet:
         raise CeasefireError(Problem("rules-syntax", f"invalid YAML: {getattr(exc, 'problem', exc)}", file=path,
                                      line=mark.line + 1 if mark else None,
                                      column=mark.column + 1 if mark else None)) from None
-    validator = jsonschema.Draft202012Validator(load_schema("boilerplate-rules"))
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise CeasefireError([Problem("rules-schema", e.message, file=path,
-                                      pointer="/" + "/".join(str(p) for p in e.absolute_path)) for e in errors])
+    wrong = schema_problems("boilerplate-rules", data, path, None, "rules-schema")
+    if wrong:
+        raise CeasefireError(wrong)
     _check_ids(data, path)
     cap = data["captions"]
     return RuleSet(
